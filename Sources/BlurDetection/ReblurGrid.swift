@@ -1,0 +1,125 @@
+/// The four directions the re-blur measure is taken along, in degrees counter-clockwise
+/// from the image's horizontal axis as a viewer sees it (y grows downwards in memory).
+public enum ReblurDirection: Int, Sendable, CaseIterable {
+    case deg0 = 0, deg45, deg90, deg135
+
+    public var degrees: Double { Double(rawValue) * 45 }
+
+    /// One pixel step along the direction, in memory coordinates.
+    var step: (dx: Int, dy: Int) {
+        switch self {
+        case .deg0: (1, 0)
+        case .deg45: (1, -1)
+        case .deg90: (0, 1)
+        case .deg135: (1, 1)
+        }
+    }
+}
+
+/// Per-tile sums of the Crete–Roffet re-blur measure, taken along four directions.
+///
+/// For each pixel and direction: `d` = |I(p) − I(p−s)| (the image's own variation) and
+/// `r` = |B(p) − B(p−s)| where B is I smoothed by a 9-tap box along the same direction
+/// (which telescopes to |I(p+4s) − I(p−5s)| / 9). A sharp edge loses most of its variation
+/// when re-blurred (`d − r` large); an already blurred one hardly changes. Sums are kept ×9
+/// in integers so the inner loop is exact and cheap.
+public struct ReblurGrid: Sendable {
+    public let columns: Int
+    public let rows: Int
+    /// Σ 9·d per tile and direction, index `(tile * 4) + direction`.
+    var variation: [Int]
+    /// Σ max(0, 9·d − 9·r) per tile and direction.
+    var retained: [Int]
+    /// Σ 9·r per tile, all directions: structure at the 9-pixel scale (little affected by noise).
+    var coarse: [Int]
+    /// Σ |Immerkær noise kernel| per tile.
+    var noiseResponse: [Int]
+    /// Pixels measured per tile (per direction).
+    var samples: [Int]
+
+    static let margin = 5
+
+    public init(_ image: GrayImage, columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+        let tiles = columns * rows
+        variation = [Int](repeating: 0, count: tiles * 4)
+        retained = [Int](repeating: 0, count: tiles * 4)
+        coarse = [Int](repeating: 0, count: tiles)
+        noiseResponse = [Int](repeating: 0, count: tiles)
+        samples = [Int](repeating: 0, count: tiles)
+        let w = image.width, h = image.height, m = Self.margin
+        guard w > 2 * m + 1, h > 2 * m + 1 else { return }
+        // Column ranges of each tile within the measured interior.
+        let xRanges: [Range<Int>] = (0..<columns).map { c in
+            max(m, c * w / columns)..<min(w - m, (c + 1) * w / columns)
+        }
+        image.pixels.withUnsafeBufferPointer { px in
+            for y in m..<(h - m) {
+                let tileRow = min(rows - 1, y * rows / h) * columns
+                for (c, xs) in xRanges.enumerated() where !xs.isEmpty {
+                    let tile = tileRow + c
+                    samples[tile] += xs.count
+                    accumulate(px, width: w, row: y, xs: xs, tile: tile)
+                }
+            }
+        }
+    }
+
+    private mutating func accumulate(
+        _ px: UnsafeBufferPointer<UInt8>, width w: Int, row y: Int, xs: Range<Int>, tile: Int
+    ) {
+        for direction in ReblurDirection.allCases {
+            let s = direction.step.dx + direction.step.dy * w
+            var variationSum = 0, retainedSum = 0, coarseSum = 0
+            var p = y * w + xs.lowerBound
+            for _ in xs {
+                let d = 9 * abs(Int(px[p]) - Int(px[p - s]))
+                let r = abs(Int(px[p + 4 * s]) - Int(px[p - 5 * s]))
+                variationSum += d
+                retainedSum += max(0, d - r)
+                coarseSum += r
+                p += 1
+            }
+            variation[tile * 4 + direction.rawValue] += variationSum
+            retained[tile * 4 + direction.rawValue] += retainedSum
+            coarse[tile] += coarseSum
+        }
+        var noiseSum = 0
+        var p = y * w + xs.lowerBound
+        for _ in xs {
+            let n = 4 * Int(px[p])
+                - 2 * (Int(px[p - 1]) + Int(px[p + 1]) + Int(px[p - w]) + Int(px[p + w]))
+                + Int(px[p - w - 1]) + Int(px[p - w + 1]) + Int(px[p + w - 1])
+                + Int(px[p + w + 1])
+            noiseSum += abs(n)
+            p += 1
+        }
+        noiseResponse[tile] += noiseSum
+    }
+
+    public var tileCount: Int { columns * rows }
+
+    /// Sharpness of a tile in [0, 1]: the share of variation a re-blur removes, all directions.
+    public func sharpness(tile: Int) -> Double {
+        var v = 0, r = 0
+        for d in 0..<4 {
+            v += variation[tile * 4 + d]
+            r += retained[tile * 4 + d]
+        }
+        return v > 0 ? Double(r) / Double(v) : 0
+    }
+
+    /// Mean absolute 9-pixel difference (gray levels): how much structure the tile has.
+    public func structure(tile: Int) -> Double {
+        samples[tile] > 0 ? Double(coarse[tile]) / Double(4 * samples[tile]) : 0
+    }
+
+    /// Immerkær's noise estimate σ for the tile (gray levels); in a textured tile it
+    /// over-estimates, so the image's noise is taken from its flattest tiles.
+    public func noiseSigma(tile: Int) -> Double {
+        samples[tile] > 0
+            ? Double(noiseResponse[tile]) * (Double.pi / 2).squareRoot() / (6 * Double(samples[tile]))
+            : 0
+    }
+}
