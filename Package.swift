@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "classify",
             dependencies: [
-                "ClassifyApp",
+                "ClassifyApp", "ClassifyCore", "BlurDetection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -32,16 +32,16 @@ public struct BlurAnalyzer: Sendable {
             blurScore: score,
             likelyType: motion ? .motion : .defocus,
             directionDegrees: motion ? features.weakestDirectionDegrees.rounded() : nil,
-            map: sharpnessMap(grid, noise: features.noiseSigma),
+            map: sharpnessMap(grid),
             features: features,
             analysisWidth: working.width,
             analysisHeight: working.height)
     }
 
     /// Pools the feature grid 2×2 into the map people see.
-    func sharpnessMap(_ grid: ReblurGrid, noise: Double) -> SharpnessMap {
+    func sharpnessMap(_ grid: ReblurGrid) -> SharpnessMap {
         let columns = (grid.columns + 1) / 2, rows = (grid.rows + 1) / 2
-        let textured = Set(BlurFeatures.texturedTiles(grid, noise: noise))
+        let textured = Set(BlurFeatures.texturedTiles(grid))
         var values = [Double?](repeating: nil, count: columns * rows)
         for row in 0..<rows {
             for column in 0..<columns {

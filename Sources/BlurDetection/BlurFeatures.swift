@@ -22,16 +22,19 @@ public struct BlurFeatures: Sendable, Equatable {
     public var weakestDirectionDegrees: Double
     /// log10 of OpenCV's variance of the Laplacian at analysis size (reference cue).
     public var logLaplacianVariance: Double
+    /// Sharpness along the least sharp of the four directions (textured tiles): camera
+    /// shake blurs one direction and spares the one across it.
+    public var weakestSharpness: Double
 
     /// Feature values in the order the calibration's weights expect.
     public var vector: [Double] {
         [bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
-         noiseSigma, anisotropy, logLaplacianVariance]
+         noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness]
     }
 
     public static let names = [
         "best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
-        "noise_sigma", "anisotropy", "log_laplacian_variance",
+        "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
     ]
 }
 
@@ -41,18 +44,20 @@ extension BlurFeatures {
 
     /// Measures every cue on `image` (already at analysis size).
     public static func measure(_ image: GrayImage) -> (BlurFeatures, ReblurGrid) {
+        let noise = NoiseEstimate.sigma(image)
         let (columns, rows) = gridShape(width: image.width, height: image.height)
-        let grid = ReblurGrid(image, columns: columns, rows: rows)
+        let grid = ReblurGrid(image, columns: columns, rows: rows, edgeThreshold: edgeThreshold(noise: noise))
         let half = image.halved()
         let (halfColumns, halfRows) = gridShape(width: half.width, height: half.height)
-        let coarseGrid = ReblurGrid(half, columns: halfColumns, rows: halfRows)
+        let coarseGrid = ReblurGrid(half, columns: halfColumns, rows: halfRows,
+                                    edgeThreshold: edgeThreshold(noise: noise / 2))
 
-        let noise = imageNoise(grid)
-        let textured = texturedTiles(grid, noise: noise)
+        let textured = texturedTiles(grid)
         let sharpness = textured.map { grid.sharpness(tile: $0) }.sorted(by: >)
-        let coarseTextured = texturedTiles(coarseGrid, noise: noise / 2)
+        let coarseTextured = texturedTiles(coarseGrid)
         let coarseSharpness = coarseTextured.map { coarseGrid.sharpness(tile: $0) }.sorted(by: >)
-        let (anisotropy, direction) = directionality(grid, tiles: textured)
+        let directional = directionalSharpness(grid, tiles: textured)
+        let (anisotropy, direction) = directionality(directional)
 
         let features = BlurFeatures(
             bestSharpness: topMean(sharpness, fallback: wholeSharpness(grid)),
@@ -63,7 +68,8 @@ extension BlurFeatures {
             noiseSigma: noise,
             anisotropy: anisotropy,
             weakestDirectionDegrees: direction,
-            logLaplacianVariance: Double.log10(1 + varianceOfLaplacian(image)))
+            logLaplacianVariance: Double.log10(1 + varianceOfLaplacian(image)),
+            weakestSharpness: directional.min() ?? 0)
         return (features, grid)
     }
 
@@ -73,18 +79,14 @@ extension BlurFeatures {
         return width >= height ? (gridLongSide, shortTiles) : (shortTiles, gridLongSide)
     }
 
-    /// Noise σ from the flattest fifth of tiles.
-    static func imageNoise(_ grid: ReblurGrid) -> Double {
-        let sigmas = (0..<grid.tileCount).filter { grid.samples[$0] > 0 }
-            .map { grid.noiseSigma(tile: $0) }.sorted()
-        guard !sigmas.isEmpty else { return 0 }
-        return sigmas[sigmas.count / 5]
-    }
+    /// Edges must stand well clear of noise: a step of 5σ (and at least 12 gray levels).
+    static func edgeThreshold(noise: Double) -> Int { max(12, Int((5 * noise).rounded())) }
 
-    /// Tiles whose 9-pixel structure clearly exceeds what noise alone would give.
-    static func texturedTiles(_ grid: ReblurGrid, noise: Double) -> [Int] {
-        let floor = max(2.0, 2.5 * noise)
-        return (0..<grid.tileCount).filter { grid.samples[$0] > 0 && grid.structure(tile: $0) >= floor }
+    /// Tiles with enough edge pixels to judge (3% of pixel-direction samples).
+    static func texturedTiles(_ grid: ReblurGrid) -> [Int] {
+        (0..<grid.tileCount).filter {
+            grid.samples[$0] > 0 && grid.edgeSamples[$0] * 100 >= 3 * 4 * grid.samples[$0]
+        }
     }
 
     static func wholeSharpness(_ grid: ReblurGrid) -> Double {
@@ -98,9 +100,8 @@ extension BlurFeatures {
         return descending.prefix(count).reduce(0, +) / Double(count)
     }
 
-    /// Fits s(θ) ≈ a − c·cos 2(θ − φ) to the four directional sharpness values summed over
-    /// `tiles`; returns c / a (anisotropy) and φ in degrees (the least sharp direction).
-    static func directionality(_ grid: ReblurGrid, tiles: [Int]) -> (Double, Double) {
+    /// Re-blur sharpness along each of the four directions, summed over `tiles`.
+    static func directionalSharpness(_ grid: ReblurGrid, tiles: [Int]) -> [Double] {
         var v = [Int](repeating: 0, count: 4), r = [Int](repeating: 0, count: 4)
         for tile in tiles {
             for d in 0..<4 {
@@ -108,7 +109,12 @@ extension BlurFeatures {
                 r[d] += grid.retained[tile * 4 + d]
             }
         }
-        let s = (0..<4).map { v[$0] > 0 ? Double(r[$0]) / Double(v[$0]) : 0 }
+        return (0..<4).map { v[$0] > 0 ? Double(r[$0]) / Double(v[$0]) : 0 }
+    }
+
+    /// Fits s(θ) ≈ a − c·cos 2(θ − φ) to the four directional sharpness values; returns
+    /// c / a (anisotropy) and φ in degrees (the least sharp direction).
+    static func directionality(_ s: [Double]) -> (Double, Double) {
         let mean = s.reduce(0, +) / 4
         guard mean > 1e-6 else { return (0, 0) }
         let cosine = s[2] - s[0], sine = s[3] - s[1]

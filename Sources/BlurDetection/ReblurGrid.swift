@@ -32,22 +32,26 @@ public struct ReblurGrid: Sendable {
     var retained: [Int]
     /// Σ 9·r per tile, all directions: structure at the 9-pixel scale (little affected by noise).
     var coarse: [Int]
-    /// Σ |Immerkær noise kernel| per tile.
-    var noiseResponse: [Int]
     /// Pixels measured per tile (per direction).
     var samples: [Int]
+    /// Pixel-direction pairs per tile that lie on an edge (counted in `variation`/`retained`).
+    var edgeSamples: [Int]
+    /// A pixel counts as on an edge along a direction when |I(p+4s) − I(p−5s)| reaches this:
+    /// flat, noisy areas would otherwise look sharp (noise survives no re-blur).
+    public let edgeThreshold: Int
 
     static let margin = 5
 
-    public init(_ image: GrayImage, columns: Int, rows: Int) {
+    public init(_ image: GrayImage, columns: Int, rows: Int, edgeThreshold: Int) {
         self.columns = columns
         self.rows = rows
+        self.edgeThreshold = edgeThreshold
         let tiles = columns * rows
         variation = [Int](repeating: 0, count: tiles * 4)
         retained = [Int](repeating: 0, count: tiles * 4)
         coarse = [Int](repeating: 0, count: tiles)
-        noiseResponse = [Int](repeating: 0, count: tiles)
         samples = [Int](repeating: 0, count: tiles)
+        edgeSamples = [Int](repeating: 0, count: tiles)
         let w = image.width, h = image.height, m = Self.margin
         guard w > 2 * m + 1, h > 2 * m + 1 else { return }
         // Column ranges of each tile within the measured interior.
@@ -71,36 +75,31 @@ public struct ReblurGrid: Sendable {
     ) {
         for direction in ReblurDirection.allCases {
             let s = direction.step.dx + direction.step.dy * w
-            var variationSum = 0, retainedSum = 0, coarseSum = 0
+            var variationSum = 0, retainedSum = 0, coarseSum = 0, edgeCount = 0
             var p = y * w + xs.lowerBound
+            let threshold = edgeThreshold
             for _ in xs {
-                let d = 9 * abs(Int(px[p]) - Int(px[p - s]))
                 let r = abs(Int(px[p + 4 * s]) - Int(px[p - 5 * s]))
-                variationSum += d
-                retainedSum += max(0, d - r)
                 coarseSum += r
+                if r >= threshold {
+                    let d = 9 * abs(Int(px[p]) - Int(px[p - s]))
+                    variationSum += d
+                    retainedSum += max(0, d - r)
+                    edgeCount += 1
+                }
                 p += 1
             }
             variation[tile * 4 + direction.rawValue] += variationSum
             retained[tile * 4 + direction.rawValue] += retainedSum
             coarse[tile] += coarseSum
+            edgeSamples[tile] += edgeCount
         }
-        var noiseSum = 0
-        var p = y * w + xs.lowerBound
-        for _ in xs {
-            let n = 4 * Int(px[p])
-                - 2 * (Int(px[p - 1]) + Int(px[p + 1]) + Int(px[p - w]) + Int(px[p + w]))
-                + Int(px[p - w - 1]) + Int(px[p - w + 1]) + Int(px[p + w - 1])
-                + Int(px[p + w + 1])
-            noiseSum += abs(n)
-            p += 1
-        }
-        noiseResponse[tile] += noiseSum
     }
 
     public var tileCount: Int { columns * rows }
 
-    /// Sharpness of a tile in [0, 1]: the share of variation a re-blur removes, all directions.
+    /// Sharpness of a tile in [0, 1]: the share of edge variation a re-blur removes, all
+    /// directions. About 1 − w/9 for edges w pixels wide.
     public func sharpness(tile: Int) -> Double {
         var v = 0, r = 0
         for d in 0..<4 {
@@ -113,13 +112,5 @@ public struct ReblurGrid: Sendable {
     /// Mean absolute 9-pixel difference (gray levels): how much structure the tile has.
     public func structure(tile: Int) -> Double {
         samples[tile] > 0 ? Double(coarse[tile]) / Double(4 * samples[tile]) : 0
-    }
-
-    /// Immerkær's noise estimate σ for the tile (gray levels); in a textured tile it
-    /// over-estimates, so the image's noise is taken from its flattest tiles.
-    public func noiseSigma(tile: Int) -> Double {
-        samples[tile] > 0
-            ? Double(noiseResponse[tile]) * (Double.pi / 2).squareRoot() / (6 * Double(samples[tile]))
-            : 0
     }
 }

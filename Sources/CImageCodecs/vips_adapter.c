@@ -74,11 +74,13 @@ int cls_vips_header(const uint8_t *buf, size_t len, int *width, int *height,
     return CLS_OK;
 }
 
-/// Replaces *image by `next` (or fails), dropping the reference to the old one.
-static int step(VipsImage **image, VipsImage *next, int ok) {
+/// Replaces *image by *next (or fails), dropping the reference to the old one. `next` is
+/// passed by address: it is written by the operation evaluated as the `rc` argument.
+static int step(VipsImage **image, VipsImage **next, int rc) {
     g_object_unref(*image);
-    *image = ok == 0 ? next : NULL;
-    return ok == 0;
+    *image = rc == 0 ? *next : NULL;
+    *next = NULL;
+    return rc == 0;
 }
 
 int cls_vips_decode_gray(const uint8_t *buf, size_t len, int shrink, uint8_t **out,
@@ -92,7 +94,7 @@ int cls_vips_decode_gray(const uint8_t *buf, size_t len, int shrink, uint8_t **o
     // Animated images load as one tall strip of pages; keep the first.
     int page_height = vips_image_get_page_height(image);
     if (page_height < vips_image_get_height(image)) {
-        if (!step(&image, next, vips_crop(image, &next, 0, 0, image->Xsize, page_height, NULL)))
+        if (!step(&image, &next, vips_crop(image, &next, 0, 0, image->Xsize, page_height, NULL)))
             return take_vips_error(msg, msglen);
     }
     if (vips_image_hasalpha(image)) {
@@ -101,37 +103,37 @@ int cls_vips_decode_gray(const uint8_t *buf, size_t len, int shrink, uint8_t **o
         VipsArrayDouble *background = vips_array_double_new(white, 1);
         int rc = vips_flatten(image, &next, "background", background, NULL);
         vips_area_unref(VIPS_AREA(background));
-        if (!step(&image, next, rc)) return take_vips_error(msg, msglen);
+        if (!step(&image, &next, rc)) return take_vips_error(msg, msglen);
     }
     // Into 8-bit sRGB or 8-bit gray (handles 16-bit, CMYK, Lab, palettes).
     VipsInterpretation target = image->Bands >= 3 ? VIPS_INTERPRETATION_sRGB
                                                   : VIPS_INTERPRETATION_B_W;
-    if (!step(&image, next, vips_colourspace(image, &next, target, NULL)))
+    if (!step(&image, &next, vips_colourspace(image, &next, target, NULL)))
         return take_vips_error(msg, msglen);
     if (image->Bands >= 3) {
         // The same luma as a JPEG's Y channel, so both decode paths see the same gray.
         VipsImage *matrix = vips_image_new_matrixv(3, 1, 0.299, 0.587, 0.114);
         if (image->Bands > 3) {
-            if (!step(&image, next, vips_extract_band(image, &next, 0, "n", 3, NULL))) {
+            if (!step(&image, &next, vips_extract_band(image, &next, 0, "n", 3, NULL))) {
                 g_object_unref(matrix);
                 return take_vips_error(msg, msglen);
             }
         }
         int rc = vips_recomb(image, &next, matrix, NULL);
         g_object_unref(matrix);
-        if (!step(&image, next, rc)) return take_vips_error(msg, msglen);
+        if (!step(&image, &next, rc)) return take_vips_error(msg, msglen);
         // Round rather than truncate when the float luma is cast back to 8 bits.
-        if (!step(&image, next, vips_linear1(image, &next, 1.0, 0.5, NULL)))
+        if (!step(&image, &next, vips_linear1(image, &next, 1.0, 0.5, NULL)))
             return take_vips_error(msg, msglen);
     } else if (image->Bands == 2) {
-        if (!step(&image, next, vips_extract_band(image, &next, 0, NULL)))
+        if (!step(&image, &next, vips_extract_band(image, &next, 0, NULL)))
             return take_vips_error(msg, msglen);
     }
     if (shrink > 1) {
-        if (!step(&image, next, vips_shrink(image, &next, shrink, shrink, NULL)))
+        if (!step(&image, &next, vips_shrink(image, &next, shrink, shrink, NULL)))
             return take_vips_error(msg, msglen);
     }
-    if (!step(&image, next, vips_cast(image, &next, VIPS_FORMAT_UCHAR, "shift", FALSE, NULL)))
+    if (!step(&image, &next, vips_cast(image, &next, VIPS_FORMAT_UCHAR, "shift", FALSE, NULL)))
         return take_vips_error(msg, msglen);
 
     size_t size = 0;

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClassifyApp
+import BlurDetection
 import ClassifyCore
 
 extension ScanFormat: ExpressibleByArgument {}
@@ -33,11 +34,15 @@ struct Scan: ParsableCommand {
 
     @Flag(help: .hidden) var features = false
 
+    /// For `make eval`: compare analysis sizes without rebuilding.
+    @Option(help: .hidden) var analysisSize: Int = BlurAnalyzer.defaultAnalysisLongSide
+
     func validate() throws {
         guard BlurThreshold(threshold) != nil else {
             throw ValidationError("--threshold must be between 0 and 1 (got \(threshold))")
         }
         guard jobs >= 1, jobs <= 1024 else { throw ValidationError("--jobs must be between 1 and 1024") }
+        guard analysisSize >= 64, analysisSize <= 8192 else { throw ValidationError("--analysis-size must be between 64 and 8192") }
         if explain == nil && paths.isEmpty { throw ValidationError("give at least one photo or folder to scan") }
     }
 
@@ -53,7 +58,7 @@ struct Scan: ParsableCommand {
         }
         let job = ScanJob(
             paths: paths.map(ScanPath.init), format: format, threshold: threshold, jobs: jobs,
-            includeFeatures: features)
+            includeFeatures: features, analysisLongSide: analysisSize)
         let code = job.run(output: FileOutput.standardOutput, progressOutput: FileOutput.standardErrorRaw)
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Fits the blur-score calibration on FIT sources and prints it as Swift
+(Sources/BlurDetection/FittedCalibration.swift).
+
+    python3 eval/evaluate.py            # writes eval/results/scan.jsonl (features of every photo)
+    python3 eval/fit_calibration.py > Sources/BlurDetection/FittedCalibration.swift
+
+Model: L2-regularised logistic regression on standardised features, so the score reads
+as P(a person calls the photo blurred). Labels are the datasets' (eval/DATASETS.md);
+synthetic blur uses the visibility rule in eval/synthesize.py. Classes are weighted to
+equal total weight so the 0.5 point is unbiased by how many blurred photos a set holds.
+Type: logistic on anisotropy over blurred FIT photos with a known type.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+NAMES = ["best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
+         "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness"]
+# Cues that carry the verdict; the rest stay at weight 0 (kept in the vector for the map
+# and for future fits). Chosen by held-in cross-validation on FIT sources.
+USED = ["best_sharpness", "median_sharpness", "best_sharpness_coarse", "weakest_sharpness",
+        "log_laplacian_variance", "noise_sigma"]
+
+
+def logistic_fit(x, y, weights, l2=1.0, iterations=100):
+    """Newton–Raphson (IRLS) for weighted logistic regression with an L2 penalty (no penalty
+    on the bias)."""
+    n, d = x.shape
+    design = np.hstack([np.ones((n, 1)), x])
+    beta = np.zeros(d + 1)
+    penalty = np.eye(d + 1) * l2
+    penalty[0, 0] = 0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-design @ beta))
+        gradient = design.T @ (weights * (y - p)) - penalty @ beta
+        hessian = design.T @ (design * (weights * p * (1 - p))[:, None]) + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if np.abs(step).max() < 1e-9:
+            break
+    return beta
+
+
+def balanced_weights(y):
+    w = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    return w * len(y)
+
+
+def load():
+    path = os.path.join(common.RESULTS, "scan.jsonl")
+    if not os.path.exists(path):
+        sys.exit("run python3 eval/evaluate.py first (it writes eval/results/scan.jsonl)")
+    return [json.loads(line) for line in open(path) if '"features"' in line]
+
+
+def main():
+    records = [r for r in load() if r["fit"]]
+    x_all = np.array([[r["features"][n] for n in NAMES] for r in records])
+    y = np.array([1.0 if r["label"] == "blurred" else 0.0 for r in records])
+    means, scales = x_all.mean(axis=0), x_all.std(axis=0) + 1e-9
+    used = [NAMES.index(n) for n in USED]
+    z = (x_all - means) / scales
+    beta = logistic_fit(z[:, used], y, balanced_weights(y))
+    weights = np.zeros(len(NAMES))
+    weights[used] = beta[1:]
+
+    typed = [r for r in records if r["label"] == "blurred" and r["blur_type_label"] in ("motion", "defocus")]
+    a = np.array([[r["features"]["anisotropy"]] for r in typed])
+    t = np.array([1.0 if r["blur_type_label"] == "motion" else 0.0 for r in typed])
+    type_beta = logistic_fit(a, t, balanced_weights(t), l2=0.01)
+
+    # Map cells: a 1-D fit of the label on best_sharpness gives the local midpoint and slope.
+    s = x_all[:, NAMES.index("best_sharpness")][:, None]
+    map_beta = logistic_fit(s, 1 - y, balanced_weights(1 - y), l2=0.01)
+    midpoint = -map_beta[0] / map_beta[1]
+
+    def array(values):
+        return "[" + ", ".join(f"{v:.6g}" for v in values) + "]"
+
+    sharp_n, blur_n = int((y == 0).sum()), int(y.sum())
+    sources = sorted({r["source"] for r in records})
+    print(f"""extension BlurCalibration {{
+    /// Produced by `eval/fit_calibration.py` on the FIT sources of eval/DATASETS.md
+    /// ({sharp_n} sharp, {blur_n} blurred photos from: {", ".join(sources)}).
+    /// Feature order: BlurFeatures.names. Do not edit by hand: refit.
+    public static let fitted = BlurCalibration(
+        means: {array(means)},
+        scales: {array(scales)},
+        weights: {array(weights)},
+        bias: {beta[0]:.6g},
+        typeWeight: {type_beta[1]:.6g}, typeBias: {type_beta[0]:.6g},
+        mapWeight: {map_beta[1]:.6g}, mapMidpoint: {midpoint:.6g})
+}}""")
+
+
+if __name__ == "__main__":
+    main()
