@@ -25,16 +25,23 @@ public struct BlurFeatures: Sendable, Equatable {
     /// Sharpness along the least sharp of the four directions (textured tiles): camera
     /// shake blurs one direction and spares the one across it.
     public var weakestSharpness: Double
+    /// `weakestSharpness` on the image halved once more.
+    public var weakestSharpnessCoarse: Double
+    /// In the sharpest textured tiles, the sharpness along each tile's own least sharp
+    /// direction: a sharp subject is sharp every way, a shaken one is not.
+    public var bestTileWeakestSharpness: Double
 
     /// Feature values in the order the calibration's weights expect.
     public var vector: [Double] {
         [bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
-         noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness]
+         noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness,
+         weakestSharpnessCoarse, bestTileWeakestSharpness]
     }
 
     public static let names = [
         "best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
         "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
+        "weakest_sharpness_coarse", "best_tile_weakest_sharpness",
     ]
 }
 
@@ -69,7 +76,9 @@ extension BlurFeatures {
             anisotropy: anisotropy,
             weakestDirectionDegrees: direction,
             logLaplacianVariance: Double.log10(1 + varianceOfLaplacian(image)),
-            weakestSharpness: directional.min() ?? 0)
+            weakestSharpness: directional.min() ?? 0,
+            weakestSharpnessCoarse: directionalSharpness(coarseGrid, tiles: coarseTextured).min() ?? 0,
+            bestTileWeakestSharpness: bestTileWeakest(grid, tiles: textured))
         return (features, grid)
     }
 
@@ -110,6 +119,21 @@ extension BlurFeatures {
             }
         }
         return (0..<4).map { v[$0] > 0 ? Double(r[$0]) / Double(v[$0]) : 0 }
+    }
+
+    /// Mean, over the sharpest 10% of `tiles` (at least 2), of each tile's sharpness along
+    /// its least sharp direction (directions with little edge variation are ignored).
+    static func bestTileWeakest(_ grid: ReblurGrid, tiles: [Int]) -> Double {
+        let ranked = tiles.sorted { grid.sharpness(tile: $0) > grid.sharpness(tile: $1) }
+        let best = ranked.prefix(max(2, ranked.count / 10))
+        let weakest = best.map { tile -> Double in
+            let variations = (0..<4).map { grid.variation[tile * 4 + $0] }
+            let floor = variations.reduce(0, +) / 20
+            let values = (0..<4).filter { variations[$0] > max(0, floor) }
+                .map { Double(grid.retained[tile * 4 + $0]) / Double(variations[$0]) }
+            return values.min() ?? 0
+        }
+        return weakest.isEmpty ? 0 : weakest.reduce(0, +) / Double(weakest.count)
     }
 
     /// Fits s(θ) ≈ a − c·cos 2(θ − φ) to the four directional sharpness values; returns

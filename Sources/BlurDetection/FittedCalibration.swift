@@ -3,10 +3,10 @@ extension BlurCalibration {
     /// (90 sharp, 122 blurred photos from: cuhk_dbd, ebb_vabd, kohler, synthetic_cuhk_dbd, synthetic_ebb_vabd).
     /// Feature order: BlurFeatures.names. Do not edit by hand: refit.
     public static let fitted = BlurCalibration(
-        means: [0.573843, 0.41966, 0.679405, 0.841964, 0.49207, 0.095767, 1.6618, 0.373219],
-        scales: [0.138618, 0.14303, 0.110266, 0.148259, 0.331771, 0.0882681, 0.710468, 0.158022],
-        weights: [-2.68458, 1.63241, 1.06037, 0, -0.958593, 0, -1.15596, -1.33104],
-        bias: 0.217193,
-        typeWeight: 20.0647, typeBias: -1.80058,
-        mapWeight: 20.0589, mapMidpoint: 0.598886)
+        means: [0.619096, 0.457222, 0.714045, 0.866375, 0.604538, 0.0965692, 1.86551, 0.412186, 0.50917, 0.529221],
+        scales: [0.129518, 0.145976, 0.0928918, 0.126789, 0.503327, 0.0930049, 0.723471, 0.161779, 0.157124, 0.144256],
+        weights: [-1.54239, 0.766085, 0.72672, 0.568204, 0, 1.53936, -1.73389, -0.0733236, 2.07955, -2.29256],
+        bias: 0.568294,
+        typeWeight: 13.0931, typeBias: -1.27048,
+        mapWeight: 17.4755, mapMidpoint: 0.642147)
 }
