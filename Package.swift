@@ -42,9 +42,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "BlurDetectionTests", dependencies: ["BlurDetection"]),
-        .testTarget(
-            name: "ImageDecodingTests", dependencies: ["ImageDecoding", "BlurDetection"],
-            resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "BlurDetection"]),
         .testTarget(name: "ClassifyCoreTests", dependencies: ["ClassifyCore"]),
         .testTarget(
             name: "ClassifyAppTests",

@@ -9,6 +9,9 @@ public struct BlurAnalyzer: Sendable {
     public static let defaultAnalysisLongSide = 480
     /// Below this many pixels on the short side there is too little to judge.
     public static let minimumSide = 32
+    /// Score for a photo with no edge anywhere (a plain wall, sky, snow, a black frame): a
+    /// person would not call it blurred, and the cues have nothing to measure.
+    public static let plainSceneScore = 0.2
 
     public var analysisLongSide: Int
     public var calibration: BlurCalibration
@@ -27,8 +30,9 @@ public struct BlurAnalyzer: Sendable {
         }
         let working = image.downscaled(toLongSide: analysisLongSide)
         let (features, grid) = BlurFeatures.measure(working)
-        let score = calibration.blurProbability(features)
-        let motion = calibration.motionProbability(features) >= 0.5
+        let plain = features.texturedFraction == 0
+        let score = plain ? Self.plainSceneScore : calibration.blurProbability(features)
+        let motion = !plain && calibration.motionProbability(features) >= 0.5
         return BlurAnalysis(
             blurScore: score,
             likelyType: motion ? .motion : .defocus,

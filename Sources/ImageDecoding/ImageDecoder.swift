@@ -124,7 +124,11 @@ public struct ImageDecoder: Sendable {
                                             &pixels, &outWidth, &outHeight, &message, message.count)
             defer { cls_free(pixels) }
             guard code == CLS_OK, let pixels else {
-                return .failure(Self.error(code, format: format, message: message))
+                let error = Self.error(code, format: format, message: message)
+                if case .corrupt = error, format.looksTruncated(bytes) {
+                    return .failure(.truncated(format: format.rawValue))
+                }
+                return .failure(error)
             }
             let count = Int(outWidth) * Int(outHeight)
             let image = GrayImage(width: Int(outWidth), height: Int(outHeight),

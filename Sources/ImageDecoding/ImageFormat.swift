@@ -24,3 +24,25 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         return .unknown
     }
 }
+
+extension ImageFormat {
+    /// Whether the container visibly ends early: no PNG IEND chunk, a RIFF (WebP) size larger
+    /// than the file, no GIF trailer. Lets a decoder's generic read error become "truncated".
+    public func looksTruncated(_ bytes: [UInt8]) -> Bool {
+        switch self {
+        case .png:
+            let iend: [UInt8] = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+            return bytes.count < 8 || Array(bytes.suffix(8)) != iend
+        case .webp:
+            guard bytes.count >= 8 else { return true }
+            let declared = Int(bytes[4]) | Int(bytes[5]) << 8 | Int(bytes[6]) << 16 | Int(bytes[7]) << 24
+            return declared + 8 > bytes.count
+        case .gif:
+            return bytes.last != 0x3B
+        case .jpeg:
+            return bytes.count < 2 || Array(bytes.suffix(2)) != [0xFF, 0xD9]
+        default:
+            return false
+        }
+    }
+}
