@@ -9,6 +9,19 @@
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_ready = 0;
 
+/// libvips reports some problems only as GLib warnings on stderr, where they would tear
+/// through the progress bar and never reach the person as a reason. Keep the last one per
+/// thread and use it as the error's detail instead.
+static __thread char last_warning[256];
+
+static void keep_warning(const gchar *domain, GLogLevelFlags level, const gchar *message,
+                         gpointer data) {
+    (void)domain;
+    (void)level;
+    (void)data;
+    snprintf(last_warning, sizeof last_warning, "%s", message ? message : "");
+}
+
 static void start_vips(void) {
     if (VIPS_INIT("classify") != 0) return;
     // Callers parallelise across photos; libvips' own caches and thread pools would only
@@ -17,11 +30,13 @@ static void start_vips(void) {
     vips_cache_set_max(0);
     vips_concurrency_set(1);
     vips_block_untrusted_set(TRUE);
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, keep_warning, NULL);
     vips_ready = 1;
 }
 
 static int ensure_vips(char *msg, size_t msglen) {
     pthread_once(&vips_once, start_vips);
+    last_warning[0] = '\0';
     if (!vips_ready) {
         snprintf(msg, msglen, "libvips failed to start");
         return 0;
@@ -34,6 +49,10 @@ static int take_vips_error(char *msg, size_t msglen) {
     const char *text = vips_error_buffer();
     int code = CLS_ERR_CORRUPT;
     if (text == NULL) text = "";
+    // A generic loader failure says less than the warning that preceded it.
+    if (last_warning[0] != '\0' && (text[0] == '\0' || strstr(text, "read error") != NULL ||
+                                     strstr(text, "load error") != NULL))
+        text = last_warning;
     if (strstr(text, "not in a known format") != NULL) code = CLS_ERR_NOT_IMAGE;
     else if (strstr(text, "runcated") != NULL || strstr(text, "Premature end") != NULL ||
              strstr(text, "end of file") != NULL || strstr(text, "unexpected end") != NULL ||

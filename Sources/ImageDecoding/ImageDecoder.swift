@@ -10,9 +10,12 @@ import CImageCodecs
 /// Both paths shrink by the same power of two, so they feed the analysis the same picture.
 public struct ImageDecoder: Sendable {
     public var limits: DecodeLimits
+    /// Shared by every thread decoding with this decoder.
+    public let memoryBudget: DecodeMemoryBudget
 
-    public init(limits: DecodeLimits = .standard) {
+    public init(limits: DecodeLimits = .standard, memoryBudget: DecodeMemoryBudget = DecodeMemoryBudget()) {
         self.limits = limits
+        self.memoryBudget = memoryBudget
     }
 
     /// How the pixels were obtained.
@@ -88,9 +91,13 @@ public struct ImageDecoder: Sendable {
             var outWidth: Int32 = 0, outHeight: Int32 = 0
             cls_jpeg_scaled_size(width, height, Int32(factor), &outWidth, &outHeight)
             var pixels = [UInt8](repeating: 0, count: Int(outWidth) * Int(outHeight))
-            let code = pixels.withUnsafeMutableBufferPointer { out in
-                cls_jpeg_decode_gray(buffer.baseAddress, buffer.count, Int32(factor),
-                                     out.baseAddress, outWidth, outHeight, &message, message.count)
+            let estimate = JPEGFrame.scan(bytes)?.decodeBytes(width: Int(width), height: Int(height), scale: factor)
+                ?? pixels.count
+            let code = memoryBudget.withReservation(estimate) {
+                pixels.withUnsafeMutableBufferPointer { out in
+                    cls_jpeg_decode_gray(buffer.baseAddress, buffer.count, Int32(factor),
+                                         out.baseAddress, outWidth, outHeight, &message, message.count)
+                }
             }
             if code != CLS_OK { return .failure(Self.error(code, format: .jpeg, message: message)) }
             let orientation = ExifOrientation.fromJPEG(buffer)
@@ -120,8 +127,12 @@ public struct ImageDecoder: Sendable {
                                            minimumLongSide: minimumLongSide)
             var pixels: UnsafeMutablePointer<UInt8>? = nil
             var outWidth: Int32 = 0, outHeight: Int32 = 0
-            let code = cls_vips_decode_gray(buffer.baseAddress, buffer.count, Int32(factor),
-                                            &pixels, &outWidth, &outHeight, &message, message.count)
+            // Not every loader streams (interlaced PNG, WebP, HEIC, tiled TIFF): budget for a
+            // whole 4-band bitmap.
+            let code = memoryBudget.withReservation(Int(width) * Int(height) * 4) {
+                cls_vips_decode_gray(buffer.baseAddress, buffer.count, Int32(factor),
+                                     &pixels, &outWidth, &outHeight, &message, message.count)
+            }
             defer { cls_free(pixels) }
             guard code == CLS_OK, let pixels else {
                 let error = Self.error(code, format: format, message: message)

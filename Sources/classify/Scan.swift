@@ -49,7 +49,7 @@ struct Scan: ParsableCommand {
     func run() throws {
         let threshold = BlurThreshold(self.threshold)!
         if let explain {
-            let photo = ScanPath(explain)
+            let photo = RawArguments.path(explain)
             let job = ExplainJob(
                 photo: photo, pictureOutput: explainOutput ?? ExplainJob.defaultPictureName(for: photo),
                 threshold: threshold)
@@ -57,7 +57,7 @@ struct Scan: ParsableCommand {
             throw ExitCode(code)
         }
         let job = ScanJob(
-            paths: paths.map(ScanPath.init), format: format, threshold: threshold, jobs: jobs,
+            paths: paths.map(RawArguments.path), format: format, threshold: threshold, jobs: jobs,
             includeFeatures: features, analysisLongSide: analysisSize)
         let code = job.run(output: FileOutput.standardOutput, progressOutput: FileOutput.standardErrorRaw)
         if code != 0 { throw ExitCode(code) }

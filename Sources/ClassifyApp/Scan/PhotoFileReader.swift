@@ -11,7 +11,9 @@ struct PhotoFileReader: Sendable {
     var maxBytes: Int
 
     func read(_ path: ScanPath) throws(ImageDecodingError) -> [UInt8] {
-        let descriptor = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
+        // O_NONBLOCK: opening a FIFO named like a photo must not wait for a writer; it is
+        // then refused by the regular-file check below.
+        let descriptor = path.withCString { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         guard descriptor >= 0 else { throw .unreadable(path: path.display, reason: describeErrno(errno)) }
         defer { close(descriptor) }
         var info = stat()

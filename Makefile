@@ -1,0 +1,24 @@
+# Conveniences over the scripts; the README's two commands need no make.
+.PHONY: run test eval eval-set fit bench format
+
+run:
+	bash scripts/run
+
+test:
+	bash scripts/test
+
+# Rebuild the labelled set from fetched snapshots (eval/DATASETS.md), then score it.
+eval-set:
+	python3 eval/build_set.py
+
+eval:
+	python3 -c "import cv2" 2>/dev/null || python3 -m pip install --quiet opencv-python-headless
+	python3 eval/evaluate.py
+
+# Refit the calibration on FIT sources after `make eval` (writes the Swift file).
+fit:
+	python3 eval/fit_calibration.py --cv
+	python3 eval/fit_calibration.py > Sources/BlurDetection/FittedCalibration.swift
+
+bench:
+	bash bench/run.sh
