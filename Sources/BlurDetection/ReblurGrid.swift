@@ -75,28 +75,38 @@ public struct ReblurGrid: Sendable {
     ) {
         for direction in ReblurDirection.allCases {
             let s = direction.step.dx + direction.step.dy * w
-            var variationSum = 0, retainedSum = 0, coarseSum = 0, edgeCount = 0
+            // Branch-free, wrapping arithmetic (|Δ| ≤ 255 cannot overflow): whether a pixel is
+            // on an edge is a coin toss for the branch predictor, and this loop is most of the
+            // analysis time.
+            var variationSum: Int32 = 0, retainedSum: Int32 = 0, coarseSum: Int32 = 0, edgeCount: Int32 = 0
             var p = y * w + xs.lowerBound
-            let threshold = edgeThreshold
+            let threshold = Int32(edgeThreshold)
+            let base = px.baseAddress!
+            let ahead = 4 &* s, behind = 5 &* s
             for _ in xs {
-                let r = abs(Int(px[p + 4 * s]) - Int(px[p - 5 * s]))
-                coarseSum += r
-                if r >= threshold {
-                    let d = 9 * abs(Int(px[p]) - Int(px[p - s]))
-                    variationSum += d
-                    retainedSum += max(0, d - r)
-                    edgeCount += 1
-                }
-                p += 1
+                let r = Self.magnitude(Int32(base[p &+ ahead]) &- Int32(base[p &- behind]))
+                let onEdge: Int32 = r >= threshold ? 1 : 0
+                let d = 9 &* Self.magnitude(Int32(base[p]) &- Int32(base[p &- s])) &* onEdge
+                coarseSum &+= r
+                variationSum &+= d
+                retainedSum &+= max(0, d &- r)
+                edgeCount &+= onEdge
+                p &+= 1
             }
-            variation[tile * 4 + direction.rawValue] += variationSum
-            retained[tile * 4 + direction.rawValue] += retainedSum
-            coarse[tile] += coarseSum
-            edgeSamples[tile] += edgeCount
+            variation[tile * 4 + direction.rawValue] += Int(variationSum)
+            retained[tile * 4 + direction.rawValue] += Int(retainedSum)
+            coarse[tile] += Int(coarseSum)
+            edgeSamples[tile] += Int(edgeCount)
         }
     }
 
     public var tileCount: Int { columns * rows }
+
+    @inline(__always)
+    static func magnitude(_ value: Int32) -> Int32 {
+        let sign = value >> 31
+        return (value ^ sign) &- sign
+    }
 
     /// Sharpness of a tile in [0, 1]: the share of edge variation a re-blur removes, all
     /// directions. About 1 − w/9 for edges w pixels wide.
