@@ -23,8 +23,9 @@ public struct BlurCalibration: Sendable, Equatable {
         means: [Double], scales: [Double], weights: [Double], bias: Double,
         typeWeight: Double, typeBias: Double, mapWeight: Double, mapMidpoint: Double
     ) {
-        precondition(means.count == BlurFeatures.names.count && scales.count == means.count
-                     && weights.count == means.count)
+        precondition(
+            means.count == BlurFeatures.names.count && scales.count == means.count
+                && weights.count == means.count)
         self.means = means
         self.scales = scales
         self.weights = weights

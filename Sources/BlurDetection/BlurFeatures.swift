@@ -33,9 +33,11 @@ public struct BlurFeatures: Sendable, Equatable {
 
     /// Feature values in the order the calibration's weights expect.
     public var vector: [Double] {
-        [bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
-         noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness,
-         weakestSharpnessCoarse, bestTileWeakestSharpness]
+        [
+            bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
+            noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness,
+            weakestSharpnessCoarse, bestTileWeakestSharpness,
+        ]
     }
 
     public static let names = [
@@ -56,8 +58,9 @@ extension BlurFeatures {
         let grid = ReblurGrid(image, columns: columns, rows: rows, edgeThreshold: edgeThreshold(noise: noise))
         let half = image.halved()
         let (halfColumns, halfRows) = gridShape(width: half.width, height: half.height)
-        let coarseGrid = ReblurGrid(half, columns: halfColumns, rows: halfRows,
-                                    edgeThreshold: edgeThreshold(noise: noise / 2))
+        let coarseGrid = ReblurGrid(
+            half, columns: halfColumns, rows: halfRows,
+            edgeThreshold: edgeThreshold(noise: noise / 2))
 
         let textured = texturedTiles(grid)
         let sharpness = textured.map { grid.sharpness(tile: $0) }.sorted(by: >)

@@ -5,8 +5,9 @@ public struct GrayImage: Sendable, Equatable {
     public var pixels: [UInt8]
 
     public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height,
-                     "pixel count must be width × height")
+        precondition(
+            width >= 0 && height >= 0 && pixels.count == width * height,
+            "pixel count must be width × height")
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -72,7 +73,8 @@ public struct GrayImage: Sendable, Equatable {
             for y in 0..<newHeight {
                 let top = 2 * y * width, bottom = top + width
                 for x in 0..<newWidth {
-                    let sum = Int(src[top + 2 * x]) + Int(src[top + 2 * x + 1])
+                    let sum =
+                        Int(src[top + 2 * x]) + Int(src[top + 2 * x + 1])
                         + Int(src[bottom + 2 * x]) + Int(src[bottom + 2 * x + 1])
                     out[y * newWidth + x] = UInt8((sum + 2) / 4)
                 }

@@ -20,7 +20,8 @@ public func varianceOfLaplacian(_ image: GrayImage) -> Double {
             let up = reflect(y - 1, h) * w, row = y * w, down = reflect(y + 1, h) * w
             for x in 0..<w {
                 let left = reflect(x - 1, w), right = reflect(x + 1, w)
-                let value = Int(p[up + x]) + Int(p[down + x]) + Int(p[row + left])
+                let value =
+                    Int(p[up + x]) + Int(p[down + x]) + Int(p[row + left])
                     + Int(p[row + right]) - 4 * Int(p[row + x])
                 let v = Double(value)
                 sum += v

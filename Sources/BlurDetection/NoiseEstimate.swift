@@ -15,7 +15,8 @@ enum NoiseEstimate {
                     for y in top..<(top + block) {
                         var p = y * w + left
                         for _ in 0..<block {
-                            let n = 4 * Int(px[p])
+                            let n =
+                                4 * Int(px[p])
                                 - 2 * (Int(px[p - 1]) + Int(px[p + 1]) + Int(px[p - w]) + Int(px[p + w]))
                                 + Int(px[p - w - 1]) + Int(px[p - w + 1]) + Int(px[p + w - 1]) + Int(px[p + w + 1])
                             total += abs(n)

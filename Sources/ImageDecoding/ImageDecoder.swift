@@ -58,8 +58,9 @@ public struct ImageDecoder: Sendable {
         guard width.multipliedReportingOverflow(by: height).partialValue <= limits.maxPixels,
             width <= limits.maxPixels, height <= limits.maxPixels
         else {
-            throw .tooManyPixels(width: width, height: height,
-                                 limitMegapixels: Double(limits.maxPixels) / 1_000_000)
+            throw .tooManyPixels(
+                width: width, height: height,
+                limitMegapixels: Double(limits.maxPixels) / 1_000_000)
         }
         guard min(width, height) >= limits.minimumSide else {
             throw .tooSmall(width: width, height: height, minimumSide: limits.minimumSide)
@@ -78,60 +79,70 @@ public struct ImageDecoder: Sendable {
         let result: Result<Decoded, ImageDecodingError> = bytes.withUnsafeBufferPointer { buffer in
             var message = [CChar](repeating: 0, count: 256)
             var width: Int32 = 0, height: Int32 = 0, colorspace: Int32 = 0
-            let headerCode = cls_jpeg_header(buffer.baseAddress, buffer.count, &width, &height,
-                                             &colorspace, &message, message.count)
+            let headerCode = cls_jpeg_header(
+                buffer.baseAddress, buffer.count, &width, &height,
+                &colorspace, &message, message.count)
             if headerCode != CLS_OK {
                 return .failure(Self.error(headerCode, format: .jpeg, message: message))
             }
             do throws(ImageDecodingError) {
                 try checkSize(width: Int(width), height: Int(height))
             } catch { return .failure(error) }
-            let factor = Self.shrinkFactor(longSide: Int(max(width, height)),
-                                           minimumLongSide: minimumLongSide)
+            let factor = Self.shrinkFactor(
+                longSide: Int(max(width, height)),
+                minimumLongSide: minimumLongSide)
             var outWidth: Int32 = 0, outHeight: Int32 = 0
             cls_jpeg_scaled_size(width, height, Int32(factor), &outWidth, &outHeight)
             var pixels = [UInt8](repeating: 0, count: Int(outWidth) * Int(outHeight))
-            let estimate = JPEGFrame.scan(bytes)?.decodeBytes(width: Int(width), height: Int(height), scale: factor)
+            let estimate =
+                JPEGFrame.scan(bytes)?.decodeBytes(width: Int(width), height: Int(height), scale: factor)
                 ?? pixels.count
             let code = memoryBudget.withReservation(estimate) {
                 pixels.withUnsafeMutableBufferPointer { out in
-                    cls_jpeg_decode_gray(buffer.baseAddress, buffer.count, Int32(factor),
-                                         out.baseAddress, outWidth, outHeight, &message, message.count)
+                    cls_jpeg_decode_gray(
+                        buffer.baseAddress, buffer.count, Int32(factor),
+                        out.baseAddress, outWidth, outHeight, &message, message.count)
                 }
             }
             if code != CLS_OK { return .failure(Self.error(code, format: .jpeg, message: message)) }
             let orientation = ExifOrientation.fromJPEG(buffer)
             let image = GrayImage(width: Int(outWidth), height: Int(outHeight), pixels: pixels)
-            return .success(Decoded(
-                image: image.oriented(orientation), width: Int(width), height: Int(height),
-                format: .jpeg, path: .turboJPEG(scaleDenominator: factor)))
+            return .success(
+                Decoded(
+                    image: image.oriented(orientation), width: Int(width), height: Int(height),
+                    format: .jpeg, path: .turboJPEG(scaleDenominator: factor)))
         }
         return try result.get()
     }
 
-    func decodeWithVips(_ bytes: [UInt8], format: ImageFormat, minimumLongSide: Int) throws(ImageDecodingError) -> Decoded {
+    func decodeWithVips(_ bytes: [UInt8], format: ImageFormat, minimumLongSide: Int) throws(ImageDecodingError)
+        -> Decoded
+    {
         let result: Result<Decoded, ImageDecodingError> = bytes.withUnsafeBufferPointer { buffer in
             var message = [CChar](repeating: 0, count: 256)
             var loader = [CChar](repeating: 0, count: 64)
             var width: Int32 = 0, height: Int32 = 0, orientationTag: Int32 = 1
-            let headerCode = cls_vips_header(buffer.baseAddress, buffer.count, &width, &height,
-                                             &orientationTag, &loader, loader.count,
-                                             &message, message.count)
+            let headerCode = cls_vips_header(
+                buffer.baseAddress, buffer.count, &width, &height,
+                &orientationTag, &loader, loader.count,
+                &message, message.count)
             if headerCode != CLS_OK {
                 return .failure(Self.error(headerCode, format: format, message: message))
             }
             do throws(ImageDecodingError) {
                 try checkSize(width: Int(width), height: Int(height))
             } catch { return .failure(error) }
-            let factor = Self.shrinkFactor(longSide: Int(max(width, height)),
-                                           minimumLongSide: minimumLongSide)
+            let factor = Self.shrinkFactor(
+                longSide: Int(max(width, height)),
+                minimumLongSide: minimumLongSide)
             var pixels: UnsafeMutablePointer<UInt8>? = nil
             var outWidth: Int32 = 0, outHeight: Int32 = 0
             // Not every loader streams (interlaced PNG, WebP, HEIC, tiled TIFF): budget for a
             // whole 4-band bitmap.
             let code = memoryBudget.withReservation(Int(width) * Int(height) * 4) {
-                cls_vips_decode_gray(buffer.baseAddress, buffer.count, Int32(factor),
-                                     &pixels, &outWidth, &outHeight, &message, message.count)
+                cls_vips_decode_gray(
+                    buffer.baseAddress, buffer.count, Int32(factor),
+                    &pixels, &outWidth, &outHeight, &message, message.count)
             }
             defer { cls_free(pixels) }
             guard code == CLS_OK, let pixels else {
@@ -142,13 +153,15 @@ public struct ImageDecoder: Sendable {
                 return .failure(error)
             }
             let count = Int(outWidth) * Int(outHeight)
-            let image = GrayImage(width: Int(outWidth), height: Int(outHeight),
-                                  pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+            let image = GrayImage(
+                width: Int(outWidth), height: Int(outHeight),
+                pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
             let orientation = Orientation(rawValue: Int(orientationTag)) ?? .up
             let loaderName = String(decoding: loader.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return .success(Decoded(
-                image: image.oriented(orientation), width: Int(width), height: Int(height),
-                format: format, path: .vips(loader: loaderName, shrink: factor)))
+            return .success(
+                Decoded(
+                    image: image.oriented(orientation), width: Int(width), height: Int(height),
+                    format: format, path: .vips(loader: loaderName, shrink: factor)))
         }
         return try result.get()
     }

@@ -8,8 +8,9 @@ public enum PNGEncoder {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
         let code = rgb.withUnsafeBufferPointer { buffer in
-            cls_png_encode_rgb(buffer.baseAddress, Int32(width), Int32(height), &out, &length,
-                               &message, message.count)
+            cls_png_encode_rgb(
+                buffer.baseAddress, Int32(width), Int32(height), &out, &length,
+                &message, message.count)
         }
         defer { cls_free(out) }
         guard code == CLS_OK, let out else {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import ClassifyApp
 import BlurDetection
+import ClassifyApp
 import ClassifyCore
 
 extension ScanFormat: ExpressibleByArgument {}
@@ -25,8 +25,9 @@ struct Scan: ParsableCommand {
     @Option(help: "Photos analysed in parallel (default: all cores).")
     var jobs: Int = ScanJob.defaultJobs
 
-    @Option(help: ArgumentHelp(
-        "Explain one photo: print its sharpness map and write it as a PNG.", valueName: "photo"))
+    @Option(
+        help: ArgumentHelp(
+            "Explain one photo: print its sharpness map and write it as a PNG.", valueName: "photo"))
     var explain: String?
 
     @Option(help: "Where --explain writes its picture (default: ./<photo name>.sharpness.png).")
@@ -42,7 +43,9 @@ struct Scan: ParsableCommand {
             throw ValidationError("--threshold must be between 0 and 1 (got \(threshold))")
         }
         guard jobs >= 1, jobs <= 1024 else { throw ValidationError("--jobs must be between 1 and 1024") }
-        guard analysisSize >= 64, analysisSize <= 8192 else { throw ValidationError("--analysis-size must be between 64 and 8192") }
+        guard analysisSize >= 64, analysisSize <= 8192 else {
+            throw ValidationError("--analysis-size must be between 64 and 8192")
+        }
         if explain == nil && paths.isEmpty { throw ValidationError("give at least one photo or folder to scan") }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BlurDetection
 
 @Suite struct BlurAnalyzerTests {
@@ -55,10 +56,12 @@ import Testing
 
     @Test func plainWallIsNotBlurred() throws {
         var random = 3
-        let wall = GrayImage(width: 480, height: 360, pixels: (0..<(480 * 360)).map { _ in
-            random = (1_103_515_245 * random + 12345) % (1 << 31)
-            return UInt8(180 + (random >> 16) % 5)
-        })
+        let wall = GrayImage(
+            width: 480, height: 360,
+            pixels: (0..<(480 * 360)).map { _ in
+                random = (1_103_515_245 * random + 12345) % (1 << 31)
+                return UInt8(180 + (random >> 16) % 5)
+            })
         let analysis = try analyzer.analyze(wall)
         #expect(!analysis.isBlurred(threshold: 0.5))
         #expect(analysis.map.values.allSatisfy { $0 == nil })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import BlurDetection
 
 /// `varianceOfLaplacian` against numbers OpenCV itself produced
@@ -29,8 +30,9 @@ import Testing
             let image = TestImages.pattern(entry.pattern, width: entry.width, height: entry.height)
             let ours = varianceOfLaplacian(image)
             let tolerance = max(1e-9, abs(entry.variance) * 1e-12)
-            #expect(abs(ours - entry.variance) <= tolerance,
-                    "\(entry.pattern) \(entry.width)×\(entry.height): ours \(ours), OpenCV \(entry.variance)")
+            #expect(
+                abs(ours - entry.variance) <= tolerance,
+                "\(entry.pattern) \(entry.width)×\(entry.height): ours \(ours), OpenCV \(entry.variance)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BlurDetection
 
 @Suite struct OrientationTests {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs the built `classify` binary over a corpus of hostile and unusual files
 /// (`scripts/make-bad-corpus.py`) and checks that every file gets exactly one sensible line,
@@ -37,7 +38,8 @@ struct HostileInputTests {
 
     @Test func hostileCorpus() throws {
         let binary = Self.classifyBinary
-        try #require(access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
+        try #require(
+            access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
         let work = try TemporaryDirectory()
         defer { work.remove() }
         let corpus = work.path + "/corpus"
@@ -63,12 +65,15 @@ struct HostileInputTests {
         #expect(!run.timedOut, "classify scan did not finish within \(Int(Self.timeoutSeconds)) s (killed)")
         #expect(run.signal == nil || run.timedOut, "\(binary) crashed: \(run.describe())")
         #expect(run.exitCode == 1, "some files cannot be analysed, so the exit status should be 1: \(run.describe())")
-        #expect(run.maxRSSKB < Self.rssLimitKB,
-                "peak RSS \(run.maxRSSKB / 1024) MB, limit \(Self.rssLimitKB / 1024) MB (progressive-100mp-*.jpg decoded at once?)")
+        #expect(
+            run.maxRSSKB < Self.rssLimitKB,
+            "peak RSS \(run.maxRSSKB / 1024) MB, limit \(Self.rssLimitKB / 1024) MB (progressive-100mp-*.jpg decoded at once?)"
+        )
 
         // One JSON object per line, one line per expected entry.
         var lines: [String: [String: Any]] = [:]
-        for line in String(decoding: run.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true) {
+        for line in String(decoding: run.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let path = object["path"] as? String
             else {
@@ -81,7 +86,8 @@ struct HostileInputTests {
         let expectedPaths = Set(manifest.entries.map { corpus + "/" + $0.path })
         for path in lines.keys where !expectedPaths.contains(path) {
             let skipped = manifest.skipped.contains { corpus + "/" + $0 == path }
-            Issue.record(skipped ? "\(path) should have been skipped (hidden or not a photo)" : "unexpected line for \(path)")
+            Issue.record(
+                skipped ? "\(path) should have been skipped (hidden or not a photo)" : "unexpected line for \(path)")
         }
 
         for entry in manifest.entries {
@@ -95,18 +101,23 @@ struct HostileInputTests {
             if entry.expect == "error" {
                 let wanted = entry.error ?? ""
                 if let error {
-                    #expect(error.contains(wanted), "\(entry.path): expected an error containing \"\(wanted)\", got \"\(error)\"")
+                    #expect(
+                        error.contains(wanted),
+                        "\(entry.path): expected an error containing \"\(wanted)\", got \"\(error)\"")
                 } else {
                     Issue.record("\(entry.path): expected an error containing \"\(wanted)\", got a score: \(line)")
                 }
                 continue
             }
             if let error {
-                Issue.record("\(entry.path)\(entry.note.map { " (\($0))" } ?? ""): expected a score, got error \"\(error)\"")
+                Issue.record(
+                    "\(entry.path)\(entry.note.map { " (\($0))" } ?? ""): expected a score, got error \"\(error)\"")
                 continue
             }
             let score = (line["blur_score"] as? NSNumber)?.doubleValue
-            #expect(score.map { (0...1).contains($0) } == true, "\(entry.path): blur_score \(String(describing: line["blur_score"])) not in [0, 1]")
+            #expect(
+                score.map { (0...1).contains($0) } == true,
+                "\(entry.path): blur_score \(String(describing: line["blur_score"])) not in [0, 1]")
             #expect(line["is_blurred"] is Bool, "\(entry.path): is_blurred missing")
             #expect(line["blur_type"] is String, "\(entry.path): blur_type missing")
             #expect(line["processing_time_ms"] is NSNumber, "\(entry.path): processing_time_ms missing")
@@ -117,7 +128,8 @@ struct HostileInputTests {
     /// some writer appears, so it must be refused without waiting.
     @Test func namedPipeIsRefusedNotWaitedOn() throws {
         let binary = Self.classifyBinary
-        try #require(access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
+        try #require(
+            access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
         let work = try TemporaryDirectory()
         defer { work.remove() }
         try #require(mkdir(work.path + "/pipes", 0o755) == 0)
@@ -133,7 +145,8 @@ struct HostileInputTests {
 
     @Test func scanWithoutPathsIsAUsageError() throws {
         let binary = Self.classifyBinary
-        try #require(access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
+        try #require(
+            access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
         let work = try TemporaryDirectory()
         defer { work.remove() }
         let run = try Subprocess.run(binary, [Array("scan".utf8)], outputDirectory: work.path, timeoutSeconds: 30)
@@ -142,7 +155,8 @@ struct HostileInputTests {
 
     @Test func thresholdOutOfRangeIsAUsageError() throws {
         let binary = Self.classifyBinary
-        try #require(access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
+        try #require(
+            access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
         let work = try TemporaryDirectory()
         defer { work.remove() }
         let run = try Subprocess.run(
@@ -156,7 +170,9 @@ struct HostileInputTests {
         guard digits.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
         for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             out.append(byte)
         }
         return out
@@ -234,15 +250,17 @@ struct Subprocess {
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
 
         let argvBytes = [Array(executable.utf8)] + arguments
-        let argv: [UnsafeMutablePointer<CChar>?] = argvBytes.map { bytes in
-            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-            for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }
-            pointer[bytes.count] = 0
-            return pointer
-        } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map {
-            strdup("\($0.key)=\($0.value)")
-        } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] =
+            argvBytes.map { bytes in
+                let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+                for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }
+                pointer[bytes.count] = 0
+                return pointer
+            } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            ProcessInfo.processInfo.environment.map {
+                strdup("\($0.key)=\($0.value)")
+            } + [nil]
         defer {
             argv.forEach { $0?.deallocate() }
             envp.forEach { free($0) }

@@ -2,6 +2,7 @@ import BlurDetection
 import ClassifyCore
 import Foundation
 import Testing
+
 @testable import ClassifyApp
 
 @Suite struct ScanFormatterTests {
@@ -29,8 +30,9 @@ import Testing
     }
 
     @Test func errorsAreOneLineWithAReason() throws {
-        let failed = ScanOutcome(path: ScanPath("a \"quoted\"\nname.jpg"),
-                                 result: .failure(ScanFailure(message: "truncated JPEG")))
+        let failed = ScanOutcome(
+            path: ScanPath("a \"quoted\"\nname.jpg"),
+            result: .failure(ScanFailure(message: "truncated JPEG")))
         let line = ScanFormatter(format: .json).line(for: failed)
         #expect(!line.contains("\n"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
@@ -59,8 +61,9 @@ import Testing
         for name in ["motion-cat.jpg", "defocus-cat.jpg", "sharp-cat.jpg"] { summary.add(outcome(name)) }
         summary.add(ScanOutcome(path: ScanPath("bad.jpg"), result: .failure(ScanFailure(message: "empty file"))))
         #expect(summary.analysed == 3 && summary.failed == 1 && summary.blurred == 2)
-        #expect(summary.line(threshold: 0.5, seconds: 2).hasPrefix(
-            "4 photos: 2 blurred (1 motion, 1 defocus), 1 sharp, 1 could not be analysed — threshold 0.50, 2.0 s"))
+        #expect(
+            summary.line(threshold: 0.5, seconds: 2).hasPrefix(
+                "4 photos: 2 blurred (1 motion, 1 defocus), 1 sharp, 1 could not be analysed — threshold 0.50, 2.0 s"))
     }
 
     @Test func progressBarShowsCountRateAndETA() {

@@ -1,5 +1,6 @@
 import BlurDetection
 import Testing
+
 @testable import ImageDecoding
 
 @Suite struct ImageDecoderTests {
@@ -32,7 +33,8 @@ import Testing
         let rotated = try decoder.decode(Fixtures.bytes("rotated6-coffee.jpg"), minimumLongSide: 480)
         #expect(rotated.width == 400 && rotated.height == 600, "stored size")
         #expect(rotated.image.width == upright.image.width && rotated.image.height == upright.image.height)
-        let meanDifference = zip(rotated.image.pixels, upright.image.pixels)
+        let meanDifference =
+            zip(rotated.image.pixels, upright.image.pixels)
             .map { abs(Int($0) - Int($1)) }.reduce(0, +) / upright.image.pixels.count
         #expect(meanDifference < 6, "mean pixel difference \(meanDifference)")
     }
@@ -66,7 +68,9 @@ import Testing
 
     @Test func fileSizeLimit() throws {
         let strict = ImageDecoder(limits: DecodeLimits(maxFileBytes: 1000))
-        #expect(throws: ImageDecodingError.fileTooLarge(bytes: try Fixtures.bytes("sharp-cat.jpg").count, limitBytes: 1000)) {
+        #expect(
+            throws: ImageDecodingError.fileTooLarge(bytes: try Fixtures.bytes("sharp-cat.jpg").count, limitBytes: 1000)
+        ) {
             try strict.decode(Fixtures.bytes("sharp-cat.jpg"), minimumLongSide: 480)
         }
     }

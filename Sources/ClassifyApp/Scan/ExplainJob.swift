@@ -27,8 +27,9 @@ public struct ExplainJob: Sendable {
         guard case let .success(analysed) = outcome.result, let image = analysed.image else { return 1 }
         output("")
         output(Self.textMap(analysed.analysis.map))
-        let rgb = SharpnessOverlay.render(image, map: analysed.analysis.map,
-                                          directionDegrees: analysed.verdict.blurDirectionDegrees)
+        let rgb = SharpnessOverlay.render(
+            image, map: analysed.analysis.map,
+            directionDegrees: analysed.verdict.blurDirectionDegrees)
         do {
             try writeFile(pictureOutput, PNGEncoder.encodeRGB(rgb, width: image.width, height: image.height))
         } catch {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ImageDecoding
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads a photo file into memory, refusing before reading anything that is not a regular
 /// file or is larger than the limit (a 1 GB sparse file is refused from its size alone).

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Expands the paths given to `classify scan` into the photos to analyse.
@@ -44,7 +44,9 @@ public struct PhotoFinder: Sendable {
         let inode: UInt64
     }
 
-    private func walk(_ directory: ScanPath, info: stat, visited: inout Set<DirectoryIdentity>, into found: inout [Entry]) {
+    private func walk(
+        _ directory: ScanPath, info: stat, visited: inout Set<DirectoryIdentity>, into found: inout [Entry]
+    ) {
         let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         guard visited.insert(identity).inserted else { return }
         guard let handle = directory.withCString({ opendir($0) }) else {

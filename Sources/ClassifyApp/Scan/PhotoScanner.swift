@@ -62,11 +62,14 @@ public struct PhotoScanner: Sendable {
             let decoded = try decoder.decode(bytes, minimumLongSide: analyzer.analysisLongSide)
             let analysis = try analyzer.analyze(decoded.image)
             let elapsed = clock.now - start
-            let milliseconds = Double(elapsed.components.seconds) * 1000
+            let milliseconds =
+                Double(elapsed.components.seconds) * 1000
                 + Double(elapsed.components.attoseconds) / 1e15
             let verdict = BlurResult(analysis, threshold: threshold, processingTimeMs: milliseconds)
-            return .success(.init(verdict: verdict, analysis: analysis, decodePath: decoded.path,
-                                  image: keepImage ? decoded.image : nil))
+            return .success(
+                .init(
+                    verdict: verdict, analysis: analysis, decodePath: decoded.path,
+                    image: keepImage ? decoded.image : nil))
         } catch let error as ImageDecodingError {
             return .failure(ScanFailure(message: error.description))
         } catch let error as BlurDetectionError {

@@ -31,10 +31,12 @@ public struct ScanFormatter: Sendable {
         case let (.json, .failure(failure)):
             "{\"path\": \(JSONText.quote(outcome.path.display)), \"error\": \(JSONText.quote(failure.message))}"
         case let (.csv, .success(analysed)):
-            [CSVText.quote(outcome.path.display), score(analysed.verdict.blurScore),
-             String(analysed.verdict.isBlurred), analysed.verdict.blurType.rawValue,
-             analysed.verdict.blurDirectionDegrees.map { String(Int($0)) } ?? "",
-             milliseconds(analysed.verdict.processingTimeMs), ""].joined(separator: ",")
+            [
+                CSVText.quote(outcome.path.display), score(analysed.verdict.blurScore),
+                String(analysed.verdict.isBlurred), analysed.verdict.blurType.rawValue,
+                analysed.verdict.blurDirectionDegrees.map { String(Int($0)) } ?? "",
+                milliseconds(analysed.verdict.processingTimeMs), "",
+            ].joined(separator: ",")
         case let (.csv, .failure(failure)):
             [CSVText.quote(outcome.path.display), "", "", "", "", "", CSVText.quote(failure.message)]
                 .joined(separator: ",")
@@ -59,12 +61,13 @@ public struct ScanFormatter: Sendable {
         if includeFeatures {
             let features = analysed.analysis.features
             let values = zip(BlurFeatures.names, features.vector).map { "\(JSONText.quote($0)): \($1)" }
-            let extra = values + [
-                "\"weakest_direction_deg\": \(features.weakestDirectionDegrees)",
-                "\"likely_type\": \(JSONText.quote(analysed.analysis.likelyType.rawValue))",
-                "\"analysis_width\": \(analysed.analysis.analysisWidth)",
-                "\"analysis_height\": \(analysed.analysis.analysisHeight)",
-            ]
+            let extra =
+                values + [
+                    "\"weakest_direction_deg\": \(features.weakestDirectionDegrees)",
+                    "\"likely_type\": \(JSONText.quote(analysed.analysis.likelyType.rawValue))",
+                    "\"analysis_width\": \(analysed.analysis.analysisWidth)",
+                    "\"analysis_height\": \(analysed.analysis.analysisHeight)",
+                ]
             fields.append(("features", "{" + extra.joined(separator: ", ") + "}"))
         }
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
@@ -73,8 +76,10 @@ public struct ScanFormatter: Sendable {
     private func tableRow(_ path: ScanPath, _ verdict: BlurResult) -> String {
         let verdictText = verdict.isBlurred ? "BLURRED" : "sharp"
         let direction = verdict.blurDirectionDegrees.map { "\(Int($0))°" } ?? "–"
-        return [pad(score(verdict.blurScore), 8), pad(verdictText, 9), pad(verdict.blurType.rawValue, 9),
-                pad(direction, 6), pad(milliseconds(verdict.processingTimeMs), 9)].joined() + path.display
+        return [
+            pad(score(verdict.blurScore), 8), pad(verdictText, 9), pad(verdict.blurType.rawValue, 9),
+            pad(direction, 6), pad(milliseconds(verdict.processingTimeMs), 9),
+        ].joined() + path.display
     }
 
     private func pad(_ text: String, _ width: Int) -> String {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import BlurDetection
 import ClassifyCore
 import ImageDecoding
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `classify scan`: everything but argument parsing, so tests can run it in-process.
 public struct ScanJob: Sendable {
@@ -58,13 +59,16 @@ public struct ScanJob: Sendable {
             decoder: ImageDecoder(limits: limits),
             analyzer: BlurAnalyzer(analysisLongSide: analysisLongSide), threshold: threshold)
         var bar = ProgressBar(start: start)
-        ScanRunner(scanner: scanner, jobs: jobs).run(photos, emit: { outcome in
-            summary.add(outcome)
-            output(formatter.line(for: outcome))
-        }, progress: { done, total in
-            guard showProgress, let frame = bar.frame(done: done, total: total, now: clock.now) else { return }
-            progressOutput("\r\u{1B}[2K" + frame + (done == total ? "\n" : ""))
-        })
+        ScanRunner(scanner: scanner, jobs: jobs).run(
+            photos,
+            emit: { outcome in
+                summary.add(outcome)
+                output(formatter.line(for: outcome))
+            },
+            progress: { done, total in
+                guard showProgress, let frame = bar.frame(done: done, total: total, now: clock.now) else { return }
+                progressOutput("\r\u{1B}[2K" + frame + (done == total ? "\n" : ""))
+            })
         if format == .table {
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
