@@ -9,7 +9,7 @@ Model: L2-regularised logistic regression on standardised features, so the score
 as P(a person calls the photo blurred). Labels are the datasets' (eval/DATASETS.md);
 synthetic blur uses the visibility rule in eval/synthesize.py. Classes are weighted to
 equal total weight so the 0.5 point is unbiased by how many blurred photos a set holds.
-Type: logistic on anisotropy over blurred FIT photos with a known type.
+Type: logistic on anisotropy and direction coherence over blurred FIT photos with a known type.
 """
 import json
 import os
@@ -22,7 +22,7 @@ import common  # noqa: E402
 
 NAMES = ["best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
          "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
-         "weakest_sharpness_coarse", "best_tile_weakest_sharpness"]
+         "weakest_sharpness_coarse", "best_tile_weakest_sharpness", "direction_coherence"]
 # Cues that carry the verdict; the rest stay at weight 0. noise_sigma is left out on purpose:
 # synthetic blur adds fresh noise its sharp originals lack, a shortcut real photos don't share.
 # The set and L2 were chosen by leave-one-source-out cross-validation on FIT sources only
@@ -97,9 +97,11 @@ def main():
     weights[used] = beta[1:]
 
     typed = [r for r in records if r["label"] == "blurred" and r["blur_type_label"] in ("motion", "defocus")]
-    a = np.array([[r["features"]["anisotropy"]] for r in typed])
+    a = np.array([[r["features"]["anisotropy"], r["features"]["direction_coherence"]] for r in typed])
     t = np.array([1.0 if r["blur_type_label"] == "motion" else 0.0 for r in typed])
-    type_beta = logistic_fit(a, t, balanced_weights(t), l2=0.01)
+    # Unweighted: the FIT set's own mix (about 2 shaken photos to 1 defocused) stands for the
+    # product's prior that camera shake is the commoner cause of a blurred photo.
+    type_beta = logistic_fit(a, t, np.ones(len(t)), l2=0.01)
 
     # Map cells: a 1-D fit of the label on best_sharpness gives the local midpoint and slope.
     s = x_all[:, NAMES.index("best_sharpness")][:, None]
@@ -120,7 +122,7 @@ def main():
         scales: {array(scales)},
         weights: {array(weights)},
         bias: {beta[0]:.6g},
-        typeWeight: {type_beta[1]:.6g}, typeBias: {type_beta[0]:.6g},
+        typeWeight: {type_beta[1]:.6g}, coherenceWeight: {type_beta[2]:.6g}, typeBias: {type_beta[0]:.6g},
         mapWeight: {map_beta[1]:.6g}, mapMidpoint: {midpoint:.6g})
 }}""")
 

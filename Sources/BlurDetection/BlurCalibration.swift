@@ -12,8 +12,9 @@ public struct BlurCalibration: Sendable, Equatable {
     /// Logistic weights for P(a person calls the photo blurred).
     public var weights: [Double]
     public var bias: Double
-    /// P(motion | blurred) = σ(typeBias + typeWeight · anisotropy).
+    /// P(motion | blurred) = σ(typeBias + typeWeight · anisotropy + coherenceWeight · coherence).
     public var typeWeight: Double
+    public var coherenceWeight: Double
     public var typeBias: Double
     /// Local map: P(cell sharp) = σ(mapWeight · (sharpness − mapMidpoint)).
     public var mapWeight: Double
@@ -21,7 +22,8 @@ public struct BlurCalibration: Sendable, Equatable {
 
     public init(
         means: [Double], scales: [Double], weights: [Double], bias: Double,
-        typeWeight: Double, typeBias: Double, mapWeight: Double, mapMidpoint: Double
+        typeWeight: Double, coherenceWeight: Double, typeBias: Double, mapWeight: Double,
+        mapMidpoint: Double
     ) {
         precondition(
             means.count == BlurFeatures.names.count && scales.count == means.count
@@ -31,6 +33,7 @@ public struct BlurCalibration: Sendable, Equatable {
         self.weights = weights
         self.bias = bias
         self.typeWeight = typeWeight
+        self.coherenceWeight = coherenceWeight
         self.typeBias = typeBias
         self.mapWeight = mapWeight
         self.mapMidpoint = mapMidpoint
@@ -47,7 +50,7 @@ public struct BlurCalibration: Sendable, Equatable {
 
     /// P(motion | blurred).
     public func motionProbability(_ features: BlurFeatures) -> Double {
-        Self.sigmoid(typeBias + typeWeight * features.anisotropy)
+        Self.sigmoid(typeBias + typeWeight * features.anisotropy + coherenceWeight * features.directionCoherence)
     }
 
     /// P(sharp) for one map cell with re-blur sharpness `sharpness`.

@@ -30,20 +30,24 @@ public struct BlurFeatures: Sendable, Equatable {
     /// In the sharpest textured tiles, the sharpness along each tile's own least sharp
     /// direction: a sharp subject is sharp every way, a shaken one is not.
     public var bestTileWeakestSharpness: Double
+    /// How much the textured tiles agree on their least sharp direction, in [0, 1]: camera
+    /// shake blurs every tile the same way, defocus leaves each tile's weakest direction to
+    /// its content.
+    public var directionCoherence: Double
 
     /// Feature values in the order the calibration's weights expect.
     public var vector: [Double] {
         [
             bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
             noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness,
-            weakestSharpnessCoarse, bestTileWeakestSharpness,
+            weakestSharpnessCoarse, bestTileWeakestSharpness, directionCoherence,
         ]
     }
 
     public static let names = [
         "best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
         "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
-        "weakest_sharpness_coarse", "best_tile_weakest_sharpness",
+        "weakest_sharpness_coarse", "best_tile_weakest_sharpness", "direction_coherence",
     ]
 }
 
@@ -81,7 +85,8 @@ extension BlurFeatures {
             logLaplacianVariance: Double.log10(1 + varianceOfLaplacian(image)),
             weakestSharpness: directional.min() ?? 0,
             weakestSharpnessCoarse: directionalSharpness(coarseGrid, tiles: coarseTextured).min() ?? 0,
-            bestTileWeakestSharpness: bestTileWeakest(grid, tiles: textured))
+            bestTileWeakestSharpness: bestTileWeakest(grid, tiles: textured),
+            directionCoherence: coherence(grid, tiles: textured))
         return (features, grid)
     }
 
@@ -137,6 +142,23 @@ extension BlurFeatures {
             return values.min() ?? 0
         }
         return weakest.isEmpty ? 0 : weakest.reduce(0, +) / Double(weakest.count)
+    }
+
+    /// |Σ v| / Σ |v| over the tiles' anisotropy vectors v = (s90 − s0, s135 − s45) (the
+    /// doubled-angle form, so opposite directions agree).
+    static func coherence(_ grid: ReblurGrid, tiles: [Int]) -> Double {
+        var sumX = 0.0, sumY = 0.0, sumLength = 0.0
+        for tile in tiles {
+            let s = (0..<4).map { d -> Double in
+                let v = grid.variation[tile * 4 + d]
+                return v > 0 ? Double(grid.retained[tile * 4 + d]) / Double(v) : 0
+            }
+            let x = s[2] - s[0], y = s[3] - s[1]
+            sumX += x
+            sumY += y
+            sumLength += (x * x + y * y).squareRoot()
+        }
+        return sumLength > 0 ? (sumX * sumX + sumY * sumY).squareRoot() / sumLength : 0
     }
 
     /// Fits s(θ) ≈ a − c·cos 2(θ − φ) to the four directional sharpness values; returns
