@@ -19,6 +19,7 @@ eval:
 fit:
 	python3 eval/fit_calibration.py --cv
 	python3 eval/fit_calibration.py > Sources/BlurDetection/FittedCalibration.swift
+	swift format -i Sources/BlurDetection/FittedCalibration.swift
 
 bench:
 	bash bench/run.sh
