@@ -25,44 +25,34 @@ public struct GrayImage: Sendable, Equatable {
         let scale = Double(longSide) / Double(self.longSide)
         let newWidth = max(1, Int((Double(width) * scale).rounded()))
         let newHeight = max(1, Int((Double(height) * scale).rounded()))
-        let xSpans = Self.areaSpans(from: width, to: newWidth)
-        let ySpans = Self.areaSpans(from: height, to: newHeight)
+        let columns = AreaWeights(from: width, to: newWidth)
+        let rows = AreaWeights(from: height, to: newHeight)
+        // Horizontal pass into a float buffer, then vertical; each output sample reads the
+        // 2–3 inputs it overlaps with their area weights.
         var rowSums = [Float](repeating: 0, count: newWidth * height)
         pixels.withUnsafeBufferPointer { src in
-            for y in 0..<height {
-                let row = y * width
-                for (nx, span) in xSpans.enumerated() {
-                    var total: Float = 0
-                    for (x, weight) in span { total += Float(src[row + x]) * weight }
-                    rowSums[y * newWidth + nx] = total
+            rowSums.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let row = y * width, out = y * newWidth
+                    for nx in 0..<newWidth {
+                        var total: Float = 0
+                        for k in columns.range(nx) { total += Float(src[row + columns.index[k]]) * columns.weight[k] }
+                        dst[out + nx] = total
+                    }
                 }
             }
         }
         var out = [UInt8](repeating: 0, count: newWidth * newHeight)
-        for (ny, span) in ySpans.enumerated() {
-            for nx in 0..<newWidth {
-                var total: Float = 0
-                for (y, weight) in span { total += rowSums[y * newWidth + nx] * weight }
-                out[ny * newWidth + nx] = UInt8(clamping: Int((total).rounded()))
+        rowSums.withUnsafeBufferPointer { src in
+            for ny in 0..<newHeight {
+                for nx in 0..<newWidth {
+                    var total: Float = 0
+                    for k in rows.range(ny) { total += src[rows.index[k] * newWidth + nx] * rows.weight[k] }
+                    out[ny * newWidth + nx] = UInt8(clamping: Int(total + 0.5))
+                }
             }
         }
         return GrayImage(width: newWidth, height: newHeight, pixels: out)
-    }
-
-    /// For each output sample, the input samples it covers and their area weights (sum 1).
-    static func areaSpans(from source: Int, to target: Int) -> [[(Int, Float)]] {
-        let ratio = Double(source) / Double(target)
-        return (0..<target).map { index in
-            let start = Double(index) * ratio, end = Double(index + 1) * ratio
-            var span: [(Int, Float)] = []
-            var position = Int(start)
-            while Double(position) < end && position < source {
-                let covered = min(end, Double(position + 1)) - max(start, Double(position))
-                if covered > 1e-9 { span.append((position, Float(covered / ratio))) }
-                position += 1
-            }
-            return span
-        }
     }
 
     /// Exact 2× box downsample (drops an odd last row/column).
@@ -82,4 +72,31 @@ public struct GrayImage: Sendable, Equatable {
         }
         return GrayImage(width: newWidth, height: newHeight, pixels: out)
     }
+}
+
+/// For each output sample of an area resample, the input samples it covers and their area
+/// weights (summing to 1), in flat arrays.
+struct AreaWeights {
+    var index: [Int] = []
+    var weight: [Float] = []
+    var start: [Int] = [0]
+
+    init(from source: Int, to target: Int) {
+        let ratio = Double(source) / Double(target)
+        for output in 0..<target {
+            let low = Double(output) * ratio, high = Double(output + 1) * ratio
+            var position = Int(low)
+            while Double(position) < high && position < source {
+                let covered = min(high, Double(position + 1)) - max(low, Double(position))
+                if covered > 1e-9 {
+                    index.append(position)
+                    weight.append(Float(covered / ratio))
+                }
+                position += 1
+            }
+            start.append(index.count)
+        }
+    }
+
+    func range(_ output: Int) -> Range<Int> { start[output]..<start[output + 1] }
 }

@@ -14,22 +14,23 @@ public func varianceOfLaplacian(_ image: GrayImage) -> Double {
         if i >= n { return 2 * n - 2 - i }
         return i
     }
-    var sum = 0.0, sumSquares = 0.0
+    var sum = 0, sumSquares = 0
     image.pixels.withUnsafeBufferPointer { p in
         for y in 0..<h {
             let up = reflect(y - 1, h) * w, row = y * w, down = reflect(y + 1, h) * w
             for x in 0..<w {
-                let left = reflect(x - 1, w), right = reflect(x + 1, w)
+                // Interior pixels need no reflection; the border pays for its own.
+                let left = x > 0 ? x - 1 : reflect(x - 1, w), right = x < w - 1 ? x + 1 : reflect(x + 1, w)
                 let value =
-                    Int(p[up + x]) + Int(p[down + x]) + Int(p[row + left])
-                    + Int(p[row + right]) - 4 * Int(p[row + x])
-                let v = Double(value)
-                sum += v
-                sumSquares += v * v
+                    Int(p[up &+ x]) &+ Int(p[down &+ x]) &+ Int(p[row &+ left]) &+ Int(p[row &+ right])
+                    &- 4 &* Int(p[row &+ x])
+                sum &+= value
+                sumSquares &+= value &* value
             }
         }
     }
+    // Integer sums are exact (|value| ≤ 1020, so even 10⁹ pixels cannot overflow).
     let count = Double(w * h)
-    let mean = sum / count
-    return max(0, sumSquares / count - mean * mean)
+    let mean = Double(sum) / count
+    return max(0, Double(sumSquares) / count - mean * mean)
 }
