@@ -30,25 +30,36 @@ public struct GrayImage: Sendable, Equatable {
         // Horizontal pass into a float buffer, then vertical; each output sample reads the
         // 2–3 inputs it overlaps with their area weights.
         var rowSums = [Float](repeating: 0, count: newWidth * height)
-        pixels.withUnsafeBufferPointer { src in
-            rowSums.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<height {
-                    let row = y * width, out = y * newWidth
-                    for nx in 0..<newWidth {
-                        var total: Float = 0
-                        for k in columns.range(nx) { total += Float(src[row + columns.index[k]]) * columns.weight[k] }
-                        dst[out + nx] = total
+        var out = [UInt8](repeating: 0, count: newWidth * newHeight)
+        columns.withBuffers { columnIndex, columnWeight, columnStart in
+            pixels.withUnsafeBufferPointer { src in
+                rowSums.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<height {
+                        let row = y &* width, output = y &* newWidth
+                        for nx in 0..<newWidth {
+                            var total: Float = 0
+                            for k in columnStart[nx]..<columnStart[nx &+ 1] {
+                                total += Float(src[row &+ columnIndex[k]]) * columnWeight[k]
+                            }
+                            dst[output &+ nx] = total
+                        }
                     }
                 }
             }
         }
-        var out = [UInt8](repeating: 0, count: newWidth * newHeight)
-        rowSums.withUnsafeBufferPointer { src in
-            for ny in 0..<newHeight {
-                for nx in 0..<newWidth {
-                    var total: Float = 0
-                    for k in rows.range(ny) { total += src[rows.index[k] * newWidth + nx] * rows.weight[k] }
-                    out[ny * newWidth + nx] = UInt8(clamping: Int(total + 0.5))
+        rows.withBuffers { rowIndex, rowWeight, rowStart in
+            rowSums.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for ny in 0..<newHeight {
+                        let output = ny &* newWidth
+                        for nx in 0..<newWidth {
+                            var total: Float = 0
+                            for k in rowStart[ny]..<rowStart[ny &+ 1] {
+                                total += src[rowIndex[k] &* newWidth &+ nx] * rowWeight[k]
+                            }
+                            dst[output &+ nx] = UInt8(clamping: Int(total + 0.5))
+                        }
+                    }
                 }
             }
         }
@@ -98,5 +109,11 @@ struct AreaWeights {
         }
     }
 
-    func range(_ output: Int) -> Range<Int> { start[output]..<start[output + 1] }
+    func withBuffers<R>(
+        _ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Int>) -> R
+    ) -> R {
+        index.withUnsafeBufferPointer { i in
+            weight.withUnsafeBufferPointer { w in start.withUnsafeBufferPointer { s in body(i, w, s) } }
+        }
+    }
 }

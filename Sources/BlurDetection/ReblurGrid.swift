@@ -73,31 +73,42 @@ public struct ReblurGrid: Sendable {
     private mutating func accumulate(
         _ px: UnsafeBufferPointer<UInt8>, width w: Int, row y: Int, xs: Range<Int>, tile: Int
     ) {
-        for direction in ReblurDirection.allCases {
-            let s = direction.step.dx + direction.step.dy * w
-            // Branch-free, wrapping arithmetic (|Δ| ≤ 255 cannot overflow): whether a pixel is
-            // on an edge is a coin toss for the branch predictor, and this loop is most of the
-            // analysis time.
-            var variationSum: Int32 = 0, retainedSum: Int32 = 0, coarseSum: Int32 = 0, edgeCount: Int32 = 0
-            var p = y * w + xs.lowerBound
-            let threshold = Int32(edgeThreshold)
-            let base = px.baseAddress!
-            let ahead = 4 &* s, behind = 5 &* s
-            for _ in xs {
-                let r = Self.magnitude(Int32(base[p &+ ahead]) &- Int32(base[p &- behind]))
-                let onEdge: Int32 = r >= threshold ? 1 : 0
-                let d = 9 &* Self.magnitude(Int32(base[p]) &- Int32(base[p &- s])) &* onEdge
-                coarseSum &+= r
-                variationSum &+= d
-                retainedSum &+= max(0, d &- r)
-                edgeCount &+= onEdge
-                p &+= 1
-            }
-            variation[tile * 4 + direction.rawValue] += Int(variationSum)
-            retained[tile * 4 + direction.rawValue] += Int(retainedSum)
-            coarse[tile] += Int(coarseSum)
-            edgeSamples[tile] += Int(edgeCount)
+        let base = px.baseAddress!, start = y * w + xs.lowerBound
+        let threshold = Int32(edgeThreshold)
+        for d in 0..<4 {
+            let step = Self.steps[d]
+            let sums = Self.segmentSums(
+                base, start: start, count: xs.count, step: step.dx + step.dy * w,
+                threshold: threshold)
+            variation[tile * 4 + d] += Int(sums.variation)
+            retained[tile * 4 + d] += Int(sums.retained)
+            coarse[tile] += Int(sums.coarse)
+            edgeSamples[tile] += Int(sums.edges)
         }
+    }
+
+    private static let steps = ReblurDirection.allCases.map(\.step)
+
+    /// The re-blur sums over `count` pixels from `start` along one direction (pixel step `s`).
+    /// Branch-free, wrapping arithmetic (|Δ| ≤ 255 cannot overflow): whether a pixel is on an
+    /// edge is a coin toss for the branch predictor, and this loop is most of the analysis time.
+    @inline(__always)
+    private static func segmentSums(
+        _ base: UnsafePointer<UInt8>, start: Int, count: Int, step s: Int, threshold: Int32
+    ) -> (variation: Int32, retained: Int32, coarse: Int32, edges: Int32) {
+        var variationSum: Int32 = 0, retainedSum: Int32 = 0, coarseSum: Int32 = 0, edgeCount: Int32 = 0
+        let ahead = base + start + 4 &* s, behind = base + start - 5 &* s
+        let here = base + start, previous = base + start - s
+        for i in 0..<count {
+            let r = magnitude(Int32(ahead[i]) &- Int32(behind[i]))
+            let onEdge: Int32 = r >= threshold ? 1 : 0
+            let d = 9 &* magnitude(Int32(here[i]) &- Int32(previous[i])) &* onEdge
+            coarseSum &+= r
+            variationSum &+= d
+            retainedSum &+= max(0, d &- r)
+            edgeCount &+= onEdge
+        }
+        return (variationSum, retainedSum, coarseSum, edgeCount)
     }
 
     public var tileCount: Int { columns * rows }
