@@ -288,10 +288,169 @@ def rule_levin(path):
                    tags=("synthetic",))
     return None
 
+
+# --------------------------------------------------------------------------
+# Ordinary sharp camera/phone photos (third pass). All per-file decisions
+# below come from a look at each photo (thumbnail + a 300 px centre crop of
+# the photo scaled to 1280 px). Files not listed were left out: thumbnails
+# (<= 100 px), renders, scans of artwork/posters, text overlays, undecodable
+# or grey files, and photos that did not look clearly sharp at screen size.
+# Output names carry the camera: <Make_Model>/<file>.
+# --------------------------------------------------------------------------
+# ianare/exif-samples (EXIF test images). path -> (camera dir, tags, pair_id)
+EXIF_SAMPLES = {
+    "jpg/Canon_PowerShot_S40.jpg": ("Canon_PowerShot_S40", (), ""),
+    "jpg/exif-org/canon-ixus.jpg": ("Canon_DIGITAL_IXUS", (), ""),
+    "jpg/exif-org/fujifilm-dx10.jpg": ("Fujifilm_DX-10", (), ""),
+    "jpg/exif-org/fujifilm-finepix40i.jpg": ("Fujifilm_FinePix40i", (), ""),
+    "jpg/exif-org/fujifilm-mx1700.jpg": ("Fujifilm_MX-1700", (), ""),
+    "jpg/exif-org/kodak-dc210.jpg": ("Kodak_DC210", ("night",), ""),  # flash, dark street
+    "jpg/exif-org/nikon-e950.jpg": ("Nikon_E950", (), ""),
+    "jpg/exif-org/olympus-c960.jpg": ("Olympus_C960", (), ""),
+    "jpg/exif-org/olympus-d320l.jpg": ("Olympus_D320L", (), ""),
+    "jpg/exif-org/ricoh-rdc5300.jpg": ("Ricoh_RDC-5300", (), ""),
+    "jpg/exif-org/sanyo-vpcg250.jpg": ("Sanyo_VPC-G250", (), ""),
+    "jpg/exif-org/sanyo-vpcsx550.jpg": ("Sanyo_VPC-SX550", (), ""),
+    "jpg/exif-org/sony-cybershot.jpg": ("Sony_Cybershot", (), ""),
+    "jpg/exif-org/sony-d700.jpg": ("Sony_DSC-D700", (), ""),
+    "jpg/exif-org/sony-powershota5.jpg": ("Canon_PowerShot_A5", (), ""),
+    **{f"jpg/gps/DSCN00{n}.jpg": ("Nikon_COOLPIX_P6000", (), "")
+       for n in ("10", "12", "21", "25", "27", "29", "38", "40", "42")},
+    "jpg/hdr/canon_hdr_NO.jpg": ("Canon_PowerShot_SX60_HS", (), "exif_canon_hdr"),
+    "jpg/hdr/canon_hdr_YES.jpg": ("Canon_PowerShot_SX60_HS", (), "exif_canon_hdr"),
+    "jpg/hdr/iphone_hdr_NO.jpg": ("Apple_iPhone_6", (), "exif_iphone_hdr"),
+    "jpg/hdr/iphone_hdr_YES.jpg": ("Apple_iPhone_6", (), "exif_iphone_hdr"),
+    "jpg/mobile/HMD_Nokia_8.3_5G.jpg": ("HMD_Nokia_8.3_5G", ("low_texture",), ""),  # sea + sky
+    "jpg/mobile/jolla.jpg": ("Jolla_Jolla", (), ""),                 # leaf macro
+    "jpg/Reconyx_HC500_Hyperfire.jpg": ("Reconyx_HC500", (), ""),    # trail camera, snow
+    "jpg/tests/11-tests.jpg": ("Canon_DIGITAL_IXUS_40", (), ""),
+    "jpg/tests/28-hex_value.jpg": ("Canon_DIGITAL_IXUS_40", (), ""),
+    "jpg/tests/30-type_error.jpg": ("unknown_camera", (), ""),       # no Make/Model in EXIF
+    "jpg/tests/33-type_error.jpg": ("Canon_PowerShot_G9", ("low_texture",), ""),  # clouds
+    "jpg/tests/35-empty.jpg": ("Casio_EX-Z750", (), ""),
+    "jpg/tests/42_IndexError.jpg": ("Olympus_E-P3", (), ""),         # painting in a museum
+    "jpg/tests/87_OSError.jpg": ("Nikon_D70s", (), ""),
+}
+
+
+def rule_exif_samples(path):
+    if path not in EXIF_SAMPLES:
+        return None
+    cam, tags, pid = EXIF_SAMPLES[path]
+    return rec("sharp", "none", f"{cam}/{os.path.basename(path)}", pair_id=pid, tags=tags)
+
+
+# MikeKovarik/exifr test/fixtures (EXIF parser test photos).
+EXIFR = {
+    "test/fixtures/Bush-dog.jpg": ("unknown_camera", ()),
+    "test/fixtures/IMG_20180725_163423.jpg": ("Google_Pixel", ()),
+    "test/fixtures/sidecar/IMG_5910.jpg": ("Canon_EOS_600D", ("bokeh",)),  # squirrel
+    "test/fixtures/broken1.jpg": ("Canon_EOS_30D", ()),
+    "test/fixtures/door-knocker.jpg": ("Olympus_E-M10", ()),
+    "test/fixtures/iptc-mess.jpg": ("Nikon_D3S", ()),
+    "test/fixtures/issue-fast-exif-2.jpg": ("Nikon_D700", ("night",)),     # dark event, flash
+}
+
+
+def rule_exifr(path):
+    if path not in EXIFR:
+        return None
+    cam, tags = EXIFR[path]
+    return rec("sharp", "none", f"{cam}/{os.path.basename(path)}", tags=tags)
+
+
+# immich-app/test-assets (photo-manager test photos, README: public domain).
+IMMICH = {
+    "albums/nature/cyclamen_persicum.jpg": ("Fujifilm_FinePix_S3Pro", ("bokeh",)),
+    "albums/nature/el_torcal_rocks.jpg": ("Sony_DSLR-A550", ()),
+    "albums/nature/notocactus_minimus.jpg": ("Pentax_K10D", ("bokeh",)),
+    "albums/nature/orychophragmus_violaceus.jpg": ("unknown_camera", ("bokeh",)),
+    "albums/nature/polemonium_reptans.jpg": ("unknown_camera", ("bokeh",)),
+    "albums/nature/prairie_falcon.jpg": ("Canon_EOS_R5", ()),
+    "albums/nature/silver_fir.jpg": ("unknown_camera", ()),
+    "albums/nature/tanners_ridge.jpg": ("Nikon_D750", ()),
+    "albums/nature/wood_anemones.jpg": ("unknown_camera", ()),
+    "albums/text/book-beside-flowers.jpg": ("unknown_camera", ("bokeh",)),
+    "albums/text/craft-beer.jpg": ("unknown_camera", ("bokeh",)),
+    "albums/text/handwritten-notes.jpg": ("unknown_camera", ()),
+    "albums/text/japanese-shop.jpg": ("unknown_camera", ("night",)),
+    "formats/webp/denali.webp": ("Canon_EOS_7D", ()),
+    "metadata/gps-position/empty_gps.jpg": ("Motorola_moto_g9_plus", ()),  # cat on a chair
+    "metadata/rating/mongolels.jpg": ("Canon_EOS_500D", ("low_texture",)),  # sand dunes
+}
+
+
+def rule_immich(path):
+    if path not in IMMICH:
+        return None
+    cam, tags = IMMICH[path]
+    return rec("sharp", "none", f"{cam}/{os.path.basename(path)}", tags=tags)
+
+
+# Tech4Tracing/CartridgeOCR imagesForTesting/: hand-held phone close-ups of
+# cartridge head stamps (Pixel 5, iPhone 11). The subject is sharp, the
+# background falls off (close focus) -> sharp + bokeh. A subset of distinct
+# shots is kept (the folder repeats the same few cartridges).
+CARTRIDGE = {
+    "imagesForTesting/2021-05-15/PXL_20210515_181305750.jpg": "Google_Pixel_5",
+    "imagesForTesting/2021-05-15/PXL_20210515_181322806.jpg": "Google_Pixel_5",
+    "imagesForTesting/2021-05-18/PXL_20210518_205451963.jpg": "Google_Pixel_5",
+    "imagesForTesting/2021-05-18/PXL_20210518_205508205.jpg": "Google_Pixel_5",
+    "imagesForTesting/2021-05-18/PXL_20210518_205520152.jpg": "Google_Pixel_5",
+    "imagesForTesting/2021-05-18/PXL_20210518_205528538.jpg": "Google_Pixel_5",
+    "imagesForTesting/2021-05-18/PXL_20210518_205615607.jpg": "Google_Pixel_5",
+    "imagesForTesting/deviceComparison/androidPixel5/PXL_20210518_214231388.jpg": "Google_Pixel_5",
+    "imagesForTesting/deviceComparison/iPhone11/IMG_5810.JPG": "Apple_iPhone_11",
+    "imagesForTesting/deviceComparison/iPhone11/IMG_5812.JPG": "Apple_iPhone_11",
+    "imagesForTesting/deviceComparison/iPhone11/IMG_5813.JPG": "Apple_iPhone_11",
+    "imagesForTesting/deviceComparison/iPhone11/IMG_5814.JPG": "Apple_iPhone_11",
+    "imagesForTesting/deviceComparison/iPhone11/IMG_5817.JPG": "Apple_iPhone_11",
+}
+
+
+def rule_cartridge(path):
+    if path not in CARTRIDGE:
+        return None
+    return rec("sharp", "none", f"{CARTRIDGE[path]}/{os.path.basename(path)}", tags=("bokeh",))
+
+
+# drewnoakes/digicam_corpus: every camera photographed an X-Rite colour
+# checker (not an everyday scene) -> all tagged low_texture. Kept: charts that
+# are clearly sharp at screen size, one per camera, and the four HP Photosmart
+# 735 shots whose chart is plainly out of focus (real defocus, whole frame).
+# Many other charts are mildly soft and were left out as ambiguous.
+DIGICAM = {
+    "Apple/iPhone XR/IMG_3588.JPG": ("sharp", "none"),
+    "Canon/EOS RP/_MG_0631.JPG": ("sharp", "none"),
+    "Canon/PowerShot G2/IMG_0303.JPG": ("sharp", "none"),
+    "Canon/PowerShot S40/IMG_0103.JPG": ("sharp", "none"),
+    "Canon/PowerShot S50/IMG_1912.JPG": ("sharp", "none"),
+    "HP/Photosmart 435/IM000290.JPG": ("sharp", "none"),
+    "HP/Photosmart M417/HPIM0007.JPG": ("sharp", "none"),
+    "HP/Photosmart M417/HPIM0012.JPG": ("sharp", "none"),
+    "HP/Photosmart 735/HPIM1007.JPG": ("blurred", "defocus"),
+    "HP/Photosmart 735/HPIM1007_2.JPG": ("blurred", "defocus"),
+    "HP/Photosmart 735/HPIM1008.JPG": ("blurred", "defocus"),
+    "HP/Photosmart 735/HPIM1010.JPG": ("blurred", "defocus"),
+}
+
+
+def rule_digicam(path):
+    if path not in DIGICAM:
+        return None
+    label, bt = DIGICAM[path]
+    make, model, fn = path.split("/")
+    cam = f"{make}_{model}".replace(" ", "_")
+    pid = "digicam_hp735" if model == "Photosmart 735" else ""
+    return rec(label, bt, f"{cam}/{fn}", pair_id=pid, tags=("low_texture",))
+
+
 # source name -> list of (repo, rule); order matters for determinism only.
 SOURCES = collections.OrderedDict([
-    ("kwentar", [("Kwentar/blur_dataset", rule_kwentar),
-                 ("michael0218/blur_detection", rule_kwentar)]),
+    # Split by repository: the 1024 px re-host (phones) is fitted on, Kwentar's own
+    # full-resolution triplets (other devices) stay held out.
+    ("kwentar", [("Kwentar/blur_dataset", rule_kwentar)]),
+    ("kwentar_scaled", [("michael0218/blur_detection", rule_kwentar)]),
     ("cuhk_dbd", [("xinario/defocus_segmentation", rule_cuhk),
                   ("Utkarsh-Deshmukh/Spatially-Varying-Blur-Detection-python", rule_cuhk)]),
     ("ebb_vabd", [("MoTong-AI-studio/VABM", rule_vabm)]),
@@ -302,6 +461,11 @@ SOURCES = collections.OrderedDict([
     ("classic_real", [("FWen/deblur-pmp", rule_classic_pmp),
                       ("csdwren/SelfDeblur", rule_classic_selfdeblur)]),
     ("levin", [("csdwren/SelfDeblur", rule_levin)]),
+    ("exif_samples", [("ianare/exif-samples", rule_exif_samples)]),
+    ("exifr_fixtures", [("MikeKovarik/exifr", rule_exifr)]),
+    ("immich_assets", [("immich-app/test-assets", rule_immich)]),
+    ("cartridge_phone", [("Tech4Tracing/CartridgeOCR", rule_cartridge)]),
+    ("digicam_charts", [("drewnoakes/digicam_corpus", rule_digicam)]),
 ])
 
 

@@ -13,7 +13,8 @@ RESULTS = os.path.join(ROOT, "eval", "results")
 # Split by source, never by image: the calibration is fitted on FIT sources only, and the
 # figures are reported on TEST sources it has never seen (eval/DATASETS.md says why each is
 # where it is). Synthetic blur (eval/synthesize.py) is for fitting only.
-FIT_SOURCES = {"ebb_vabd", "cuhk_dbd", "kohler"}
+FIT_SOURCES = {"ebb_vabd", "cuhk_dbd", "kohler", "immich_assets", "exifr_fixtures", "digicam_charts",
+               "kwentar_scaled"}
 
 
 def is_fit(row):

@@ -22,14 +22,15 @@ import common  # noqa: E402
 
 NAMES = ["best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
          "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
-         "weakest_sharpness_coarse", "best_tile_weakest_sharpness", "direction_coherence"]
+         "weakest_sharpness_coarse", "best_tile_weakest_sharpness", "direction_coherence",
+         "best_edge_width", "median_edge_width"]
 # Cues that carry the verdict; the rest stay at weight 0. noise_sigma is left out on purpose:
 # synthetic blur adds fresh noise its sharp originals lack, a shortcut real photos don't share.
 # The set and L2 were chosen by leave-one-source-out cross-validation on FIT sources only
 # (`--cv`), never by looking at TEST figures.
 USED = ["best_sharpness", "median_sharpness", "best_sharpness_coarse", "weakest_sharpness",
         "log_laplacian_variance", "weakest_sharpness_coarse", "best_tile_weakest_sharpness",
-        "anisotropy", "textured_fraction"]
+        "anisotropy", "textured_fraction", "best_edge_width", "median_edge_width"]
 L2 = 1.0
 
 

@@ -34,13 +34,18 @@ public struct BlurFeatures: Sendable, Equatable {
     /// shake blurs every tile the same way, defocus leaves each tile's weakest direction to
     /// its content.
     public var directionCoherence: Double
+    /// Median edge width (pixels at analysis size) in the sharpest tenth of tiles.
+    public var bestEdgeWidth: Double
+    /// Median edge width over all tiles with edges.
+    public var medianEdgeWidth: Double
 
     /// Feature values in the order the calibration's weights expect.
     public var vector: [Double] {
         [
             bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
             noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness,
-            weakestSharpnessCoarse, bestTileWeakestSharpness, directionCoherence,
+            weakestSharpnessCoarse, bestTileWeakestSharpness, directionCoherence, bestEdgeWidth,
+            medianEdgeWidth,
         ]
     }
 
@@ -48,6 +53,7 @@ public struct BlurFeatures: Sendable, Equatable {
         "best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
         "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
         "weakest_sharpness_coarse", "best_tile_weakest_sharpness", "direction_coherence",
+        "best_edge_width", "median_edge_width",
     ]
 }
 
@@ -72,6 +78,10 @@ extension BlurFeatures {
         let coarseSharpness = coarseTextured.map { coarseGrid.sharpness(tile: $0) }.sorted(by: >)
         let directional = directionalSharpness(grid, tiles: textured)
         let (anisotropy, direction) = directionality(directional)
+        let edges = EdgeWidths(
+            image, columns: columns, rows: rows, threshold: edgeThreshold(noise: noise),
+            noise: max(2, Int((2 * noise).rounded())))
+        let tileWidths = (0..<grid.tileCount).compactMap { edges.medianWidth(tile: $0) }.sorted()
 
         let features = BlurFeatures(
             bestSharpness: topMean(sharpness, fallback: wholeSharpness(grid)),
@@ -86,7 +96,12 @@ extension BlurFeatures {
             weakestSharpness: directional.min() ?? 0,
             weakestSharpnessCoarse: directionalSharpness(coarseGrid, tiles: coarseTextured).min() ?? 0,
             bestTileWeakestSharpness: bestTileWeakest(grid, tiles: textured),
-            directionCoherence: coherence(grid, tiles: textured))
+            directionCoherence: coherence(grid, tiles: textured),
+            bestEdgeWidth: tileWidths.isEmpty
+                ? Double(EdgeWidths.maximumWidth)
+                : tileWidths.prefix(max(2, tileWidths.count / 10)).reduce(0, +)
+                    / Double(min(tileWidths.count, max(2, tileWidths.count / 10))),
+            medianEdgeWidth: tileWidths.isEmpty ? Double(EdgeWidths.maximumWidth) : tileWidths[tileWidths.count / 2])
         return (features, grid)
     }
 

@@ -1,0 +1,65 @@
+/// Marziliano-style edge widths: at each strong edge (a local maximum of the gradient along
+/// x or y), the distance between the intensity extrema on either side. A sharp photo has
+/// edges one or two pixels wide at viewing size; blur widens every one of them.
+struct EdgeWidths {
+    /// Widths found per tile, in pixels (capped at `maximumWidth`).
+    private(set) var perTile: [[UInt8]]
+    static let maximumWidth = 40
+
+    init(_ image: GrayImage, columns: Int, rows: Int, threshold: Int, noise: Int) {
+        perTile = Array(repeating: [], count: columns * rows)
+        let w = image.width, h = image.height, margin = 2
+        guard w > 2 * margin + 2, h > 2 * margin + 2 else { return }
+        image.pixels.withUnsafeBufferPointer { px in
+            for y in margin..<(h - margin) {
+                let tileRow = min(rows - 1, y * rows / h) * columns
+                for x in margin..<(w - margin) {
+                    let p = y * w + x
+                    let gx = Int(px[p + 1]) - Int(px[p - 1]), gy = Int(px[p + w]) - Int(px[p - w])
+                    let (gradient, step, other) = abs(gx) >= abs(gy) ? (gx, 1, gy) : (gy, w, gx)
+                    guard abs(gradient) >= threshold, abs(gradient) > abs(other) / 2 else { continue }
+                    // Local maximum of the gradient along its own direction.
+                    let before = Int(px[p]) - Int(px[p - 2 * step]), after = Int(px[p + 2 * step]) - Int(px[p])
+                    guard abs(gradient) >= abs(before), abs(gradient) > abs(after) else { continue }
+                    let (limitLow, limitHigh) =
+                        step == 1 ? (y * w, y * w + w - 1) : (x, (h - 1) * w + x)
+                    let width = Self.width(
+                        px, at: p, step: step, rising: gradient > 0, noise: noise,
+                        low: limitLow, high: limitHigh)
+                    perTile[tileRow + min(columns - 1, x * columns / w)].append(UInt8(width))
+                }
+            }
+        }
+    }
+
+    /// Walks both ways from `p` while the intensity keeps moving the edge's way (allowing
+    /// wiggles up to `noise`); the width is the distance between where the walks stop.
+    private static func width(
+        _ px: UnsafeBufferPointer<UInt8>, at p: Int, step: Int, rising: Bool, noise: Int, low: Int, high: Int
+    ) -> Int {
+        let sign = rising ? 1 : -1
+        var right = p, best = Int(px[p]) * sign
+        var probe = p
+        while probe + step <= high, (probe - p) / step < maximumWidth {
+            probe += step
+            let value = Int(px[probe]) * sign
+            if value > best { best = value; right = probe } else if value < best - noise { break }
+        }
+        var left = p
+        best = Int(px[p]) * sign
+        probe = p
+        while probe - step >= low, (p - probe) / step < maximumWidth {
+            probe -= step
+            let value = Int(px[probe]) * sign
+            if value < best { best = value; left = probe } else if value > best + noise { break }
+        }
+        return min(maximumWidth, (right - left) / step)
+    }
+
+    /// Median width of a tile's edges, or nil with fewer than `minimumEdges`.
+    func medianWidth(tile: Int, minimumEdges: Int = 8) -> Double? {
+        let widths = perTile[tile]
+        guard widths.count >= minimumEdges else { return nil }
+        return Double(widths.sorted()[widths.count / 2])
+    }
+}
