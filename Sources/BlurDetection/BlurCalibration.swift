@@ -12,9 +12,8 @@ public struct BlurCalibration: Sendable, Equatable {
     /// Logistic weights for P(a person calls the photo blurred).
     public var weights: [Double]
     public var bias: Double
-    /// P(motion | blurred) = σ(typeBias + typeWeight · anisotropy + coherenceWeight · coherence).
-    public var typeWeight: Double
-    public var coherenceWeight: Double
+    /// P(motion | blurred) = σ(typeBias + typeWeights · BlurFeatures.typeVector).
+    public var typeWeights: [Double]
     public var typeBias: Double
     /// Local map: P(cell sharp) = σ(mapWeight · (sharpness − mapMidpoint)).
     public var mapWeight: Double
@@ -22,8 +21,7 @@ public struct BlurCalibration: Sendable, Equatable {
 
     public init(
         means: [Double], scales: [Double], weights: [Double], bias: Double,
-        typeWeight: Double, coherenceWeight: Double, typeBias: Double, mapWeight: Double,
-        mapMidpoint: Double
+        typeWeights: [Double], typeBias: Double, mapWeight: Double, mapMidpoint: Double
     ) {
         precondition(
             means.count == BlurFeatures.names.count && scales.count == means.count
@@ -32,8 +30,7 @@ public struct BlurCalibration: Sendable, Equatable {
         self.scales = scales
         self.weights = weights
         self.bias = bias
-        self.typeWeight = typeWeight
-        self.coherenceWeight = coherenceWeight
+        self.typeWeights = typeWeights
         self.typeBias = typeBias
         self.mapWeight = mapWeight
         self.mapMidpoint = mapMidpoint
@@ -50,7 +47,7 @@ public struct BlurCalibration: Sendable, Equatable {
 
     /// P(motion | blurred).
     public func motionProbability(_ features: BlurFeatures) -> Double {
-        Self.sigmoid(typeBias + typeWeight * features.anisotropy + coherenceWeight * features.directionCoherence)
+        Self.sigmoid(typeBias + zip(typeWeights, features.typeVector).reduce(0) { $0 + $1.0 * $1.1 })
     }
 
     /// P(sharp) for one map cell with re-blur sharpness `sharpness`.

@@ -38,6 +38,10 @@ public struct BlurFeatures: Sendable, Equatable {
     public var bestEdgeWidth: Double
     /// Median edge width over all tiles with edges.
     public var medianEdgeWidth: Double
+    /// Longest correlation length of the derivative over the four directions (half size).
+    public var correlationLength: Double
+    /// (longest − shortest) / (longest + shortest) correlation length: shake is long one way.
+    public var correlationAnisotropy: Double
 
     /// Feature values in the order the calibration's weights expect.
     public var vector: [Double] {
@@ -45,15 +49,18 @@ public struct BlurFeatures: Sendable, Equatable {
             bestSharpness, medianSharpness, bestSharpnessCoarse, texturedFraction,
             noiseSigma, anisotropy, logLaplacianVariance, weakestSharpness,
             weakestSharpnessCoarse, bestTileWeakestSharpness, directionCoherence, bestEdgeWidth,
-            medianEdgeWidth,
+            medianEdgeWidth, correlationLength, correlationAnisotropy,
         ]
     }
+
+    /// The cues of the motion-or-defocus model, in the order of `BlurCalibration.typeWeights`.
+    public var typeVector: [Double] { [anisotropy, directionCoherence, correlationAnisotropy] }
 
     public static let names = [
         "best_sharpness", "median_sharpness", "best_sharpness_coarse", "textured_fraction",
         "noise_sigma", "anisotropy", "log_laplacian_variance", "weakest_sharpness",
         "weakest_sharpness_coarse", "best_tile_weakest_sharpness", "direction_coherence",
-        "best_edge_width", "median_edge_width",
+        "best_edge_width", "median_edge_width", "correlation_length", "correlation_anisotropy",
     ]
 }
 
@@ -81,6 +88,8 @@ extension BlurFeatures {
         let edges = EdgeWidths(
             image, columns: columns, rows: rows, threshold: edgeThreshold(noise: noise),
             noise: max(2, Int((2 * noise).rounded())))
+        let correlation = DerivativeCorrelation.lengths(half)
+        let longest = correlation.max() ?? 0, shortest = correlation.min() ?? 0
         let tileWidths = (0..<grid.tileCount).compactMap { edges.medianWidth(tile: $0) }.sorted()
 
         let features = BlurFeatures(
@@ -101,7 +110,9 @@ extension BlurFeatures {
                 ? Double(EdgeWidths.maximumWidth)
                 : tileWidths.prefix(max(2, tileWidths.count / 10)).reduce(0, +)
                     / Double(min(tileWidths.count, max(2, tileWidths.count / 10))),
-            medianEdgeWidth: tileWidths.isEmpty ? Double(EdgeWidths.maximumWidth) : tileWidths[tileWidths.count / 2])
+            medianEdgeWidth: tileWidths.isEmpty ? Double(EdgeWidths.maximumWidth) : tileWidths[tileWidths.count / 2],
+            correlationLength: longest,
+            correlationAnisotropy: longest + shortest > 0 ? (longest - shortest) / (longest + shortest) : 0)
         return (features, grid)
     }
 
