@@ -15,14 +15,17 @@ enum DerivativeCorrelation {
             ReblurDirection.allCases.map { direction in
                 let s = direction.step.dx + direction.step.dy * w
                 var products = [Int](repeating: 0, count: maximumLag + 1)
-                for y in margin..<(h - margin) {
-                    for x in margin..<(w - margin) {
-                        let p = y &* w &+ x
-                        let d0 = Int(px[p]) &- Int(px[p &- s])
-                        if d0 == 0 { continue }
-                        for lag in 0...maximumLag {
-                            let q = p &+ lag &* s
-                            products[lag] &+= d0 &* (Int(px[q]) &- Int(px[q &- s]))
+                products.withUnsafeMutableBufferPointer { sums in
+                    for y in margin..<(h - margin) {
+                        for x in margin..<(w - margin) {
+                            let p = y &* w &+ x
+                            let d0 = Int(px[p]) &- Int(px[p &- s])
+                            if d0 == 0 { continue }
+                            var q = p
+                            for lag in 0...maximumLag {
+                                sums[lag] &+= d0 &* (Int(px[q]) &- Int(px[q &- s]))
+                                q &+= s
+                            }
                         }
                     }
                 }
