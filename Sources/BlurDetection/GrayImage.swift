@@ -29,7 +29,8 @@ public struct GrayImage: Sendable, Equatable {
         let rows = AreaWeights(from: height, to: newHeight)
         // Horizontal pass into a float buffer, then vertical; each output sample reads the
         // 2–3 inputs it overlaps with their area weights.
-        var rowSums = [Float](repeating: 0, count: newWidth * height)
+        // Fixed point: weights in 1/256ths, so each pass is integer multiply-adds.
+        var rowSums = [UInt16](repeating: 0, count: newWidth * height)
         var out = [UInt8](repeating: 0, count: newWidth * newHeight)
         columns.withBuffers { columnIndex, columnWeight, columnStart in
             pixels.withUnsafeBufferPointer { src in
@@ -37,11 +38,11 @@ public struct GrayImage: Sendable, Equatable {
                     for y in 0..<height {
                         let row = y &* width, output = y &* newWidth
                         for nx in 0..<newWidth {
-                            var total: Float = 0
+                            var total: UInt32 = 0
                             for k in columnStart[nx]..<columnStart[nx &+ 1] {
-                                total += Float(src[row &+ columnIndex[k]]) * columnWeight[k]
+                                total &+= UInt32(src[row &+ columnIndex[k]]) &* columnWeight[k]
                             }
-                            dst[output &+ nx] = total
+                            dst[output &+ nx] = UInt16(truncatingIfNeeded: total)
                         }
                     }
                 }
@@ -53,11 +54,11 @@ public struct GrayImage: Sendable, Equatable {
                     for ny in 0..<newHeight {
                         let output = ny &* newWidth
                         for nx in 0..<newWidth {
-                            var total: Float = 0
+                            var total: UInt32 = 0
                             for k in rowStart[ny]..<rowStart[ny &+ 1] {
-                                total += src[rowIndex[k] &* newWidth &+ nx] * rowWeight[k]
+                                total &+= UInt32(src[rowIndex[k] &* newWidth &+ nx]) &* rowWeight[k]
                             }
-                            dst[output &+ nx] = UInt8(clamping: Int(total + 0.5))
+                            dst[output &+ nx] = UInt8(truncatingIfNeeded: min(255, (total &+ 32768) >> 16))
                         }
                     }
                 }
@@ -86,10 +87,10 @@ public struct GrayImage: Sendable, Equatable {
 }
 
 /// For each output sample of an area resample, the input samples it covers and their area
-/// weights (summing to 1), in flat arrays.
+/// weights in 1/256ths (summing to exactly 256), in flat arrays.
 struct AreaWeights {
     var index: [Int] = []
-    var weight: [Float] = []
+    var weight: [UInt32] = []
     var start: [Int] = [0]
 
     init(from source: Int, to target: Int) {
@@ -97,20 +98,27 @@ struct AreaWeights {
         for output in 0..<target {
             let low = Double(output) * ratio, high = Double(output + 1) * ratio
             var position = Int(low)
+            var assigned: UInt32 = 0
             while Double(position) < high && position < source {
                 let covered = min(high, Double(position + 1)) - max(low, Double(position))
                 if covered > 1e-9 {
+                    let share = UInt32((covered / ratio * 256).rounded())
                     index.append(position)
-                    weight.append(Float(covered / ratio))
+                    weight.append(share)
+                    assigned += share
                 }
                 position += 1
+            }
+            // Rounding must not brighten or darken: the last tap takes the remainder.
+            if let last = weight.indices.last, index.count > start[start.count - 1] {
+                weight[last] = UInt32(max(0, Int(weight[last]) + 256 - Int(assigned)))
             }
             start.append(index.count)
         }
     }
 
     func withBuffers<R>(
-        _ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Int>) -> R
+        _ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<UInt32>, UnsafeBufferPointer<Int>) -> R
     ) -> R {
         index.withUnsafeBufferPointer { i in
             weight.withUnsafeBufferPointer { w in start.withUnsafeBufferPointer { s in body(i, w, s) } }
