@@ -126,9 +126,13 @@ def main():
     typed = [r for r in records if r["label"] == "blurred" and r["blur_type_label"] in ("motion", "defocus")]
     a = np.array([[r["features"][n] for n in TYPE_CUES] for r in typed])
     t = np.array([1.0 if r["blur_type_label"] == "motion" else 0.0 for r in typed])
-    # Unweighted: the FIT set's own mix (about 2 shaken photos to 1 defocused) stands for the
-    # product's prior that camera shake is the commoner cause of a blurred photo.
-    type_beta = logistic_fit(a, t, np.ones(len(t)), l2=0.01)
+    # As for the score, synthetic blur weighs SYNTHETIC_SHARE of the whole; within the real
+    # photos the FIT set's own mix (mostly shake) stands for the product's prior that camera
+    # shake is the commoner cause of a blurred photo.
+    typed_synthetic = np.array(["synthetic" in r["tags"] or r["source"].startswith("synthetic_") for r in typed])
+    type_weights = np.where(typed_synthetic, SYNTHETIC_SHARE / max(1, typed_synthetic.sum()),
+                            (1 - SYNTHETIC_SHARE) / max(1, (~typed_synthetic).sum())) * len(t)
+    type_beta = logistic_fit(a, t, type_weights, l2=0.01)
 
     # Map cells: a 1-D fit of the label on best_sharpness gives the local midpoint and slope.
     s = x_all[:, NAMES.index("best_sharpness")][:, None]

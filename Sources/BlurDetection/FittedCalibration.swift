@@ -16,6 +16,6 @@ extension BlurCalibration {
             -0.30584, 0, 0,
         ],
         bias: 0.714565,
-        typeWeights: [4.18954, 6.50413, 5.19705], typeBias: -4.12647,
+        typeWeights: [2.95307, 6.20049, 8.05114], typeBias: -3.78494,
         mapWeight: 18.6382, mapMidpoint: 0.659283)
 }

@@ -37,6 +37,16 @@ import Testing
         #expect(try score("defocus-\(scene).jpg") > sharp)
     }
 
+    @Test(arguments: [
+        "motion-astronaut.jpg", "motion-cat.jpg", "motion-coffee.jpg", "defocus-astronaut.jpg",
+        "defocus-cat.jpg", "defocus-coffee.jpg",
+    ])
+    func blurIsTypedByItsKind(_ name: String) throws {
+        let outcome = PhotoScanner().scan(ScanPath(Self.photos + "/" + name))
+        let expected = name.hasPrefix("motion") ? "motion" : "defocus"
+        #expect(try outcome.result.get().verdict.blurType.rawValue == expected)
+    }
+
     @Test func motionIsTypedWithItsDirection() throws {
         // Generated with a 30° shake (SOURCES.md).
         let outcome = PhotoScanner().scan(ScanPath(Self.photos + "/motion-cat.jpg"))
