@@ -236,6 +236,15 @@ def main():
     photo_like(seed=14).save(buffer, "WEBP", quality=90)
     write("webp.webp", buffer.getvalue())
     expect("webp.webp")
+    # AVIF goes through libvips' libheif module; Pillow writes it when built with libavif.
+    buffer = io.BytesIO()
+    try:
+        photo_like(seed=16).save(buffer, "AVIF", quality=90)
+    except (KeyError, OSError, ValueError):
+        buffer = None
+    if buffer is not None:
+        write("avif.avif", buffer.getvalue())
+        expect("avif.avif", note="AVIF (HEIF container)")
     buffer = io.BytesIO()
     photo_like(seed=15).save(buffer, "TIFF")
     write("tiff.tif", buffer.getvalue())
