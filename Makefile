@@ -7,9 +7,11 @@ run:
 test:
 	bash scripts/test
 
-# Rebuild the labelled set from fetched snapshots (eval/DATASETS.md), then score it.
+# Rebuild the labelled set from fetched snapshots (eval/DATASETS.md lists the repositories
+# and commits), then the synthetic blur made from FIT photos only.
 eval-set:
 	python3 eval/build_set.py
+	python3 eval/synthesize.py --sources ebb_vabd,cuhk_dbd,immich_assets,exifr_fixtures,kwentar_scaled --n 3
 
 eval:
 	python3 -c "import cv2" 2>/dev/null || python3 -m pip install --quiet opencv-python-headless
