@@ -37,7 +37,9 @@ if command -v python3 >/dev/null 2>&1; then
   done
   if [ ${#pip_missing[@]} -gt 0 ]; then
     echo "setup: pip installing ${pip_missing[*]}" >&2
-    python3 -m pip install --quiet --disable-pip-version-check "${pip_missing[@]}"
+    # A Debian-managed Python refuses plain pip installs (PEP 668); then say so explicitly.
+    python3 -m pip install --quiet --disable-pip-version-check "${pip_missing[@]}" 2>/dev/null ||
+      python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${pip_missing[@]}"
   fi
 else
   echo "setup: python3 is needed for the tests' corpus generator" >&2
