@@ -12,6 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/async-kit", from: "1.22.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
     ],
     targets: [
         // System libraries (Debian: libturbojpeg0-dev, libvips-dev).
@@ -32,8 +38,20 @@ let package = Package(
         .target(name: "ImageDecoding", dependencies: ["CImageCodecs", "BlurDetection"]),
         .target(name: "ClassifyCore", dependencies: ["BlurDetection"]),
         .target(
+            name: "ClassifyStore",
+            dependencies: [
+                "ClassifyCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncKit", package: "async-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+            ]),
+        .target(
             name: "ClassifyApp",
-            dependencies: ["BlurDetection", "ImageDecoding", "ClassifyCore"]),
+            dependencies: ["BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore"]),
         .executableTarget(
             name: "classify",
             dependencies: [
@@ -44,6 +62,7 @@ let package = Package(
         .testTarget(name: "BlurDetectionTests", dependencies: ["BlurDetection"]),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "BlurDetection"]),
         .testTarget(name: "ClassifyCoreTests", dependencies: ["ClassifyCore"]),
+        .testTarget(name: "ClassifyStoreTests", dependencies: ["ClassifyStore", "ClassifyCore"]),
         .testTarget(
             name: "ClassifyAppTests",
             dependencies: ["ClassifyApp", "ClassifyCore", "BlurDetection", "ImageDecoding"]),

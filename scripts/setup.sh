@@ -4,7 +4,7 @@
 # what to install and stops.
 set -euo pipefail
 
-debian_packages=(pkg-config libturbojpeg0-dev libvips-dev libjpeg-turbo-progs)
+debian_packages=(pkg-config libturbojpeg0-dev libvips-dev libjpeg-turbo-progs postgresql)
 python_modules=(PIL:pillow numpy:numpy)
 
 missing=()

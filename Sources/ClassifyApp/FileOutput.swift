@@ -25,6 +25,17 @@ public enum FileOutput {
         guard writeAll(descriptor, bytes) else { throw WriteError(description: describeErrno(errno)) }
     }
 
+    /// Creates `path` and any missing parents (like `mkdir -p`).
+    public static func makeDirectory(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw WriteError(description: "cannot create \(current): \(describeErrno(errno))")
+            }
+        }
+    }
+
     @discardableResult
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0

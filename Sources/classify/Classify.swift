@@ -2,17 +2,21 @@ import ArgumentParser
 import ClassifyApp
 
 @main
-struct Classify: ParsableCommand {
+struct Classify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Find the blurred shots in a photo library and keep the good ones.",
-        subcommands: [Scan.self])
+        subcommands: [Scan.self, Migrate.self])
 
     /// Usage errors exit with 2 (DESIGN.md 5.3), not ArgumentParser's default 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -1,0 +1,157 @@
+import BlurDetection
+import ClassifyCore
+import Foundation
+import SQLKit
+
+/// Photos in the photos database. Every read and write names the owner: another person's
+/// photo id finds nothing.
+public struct PhotoRepository: Sendable {
+    let store: StoreConnection
+
+    public init(store: StoreConnection) {
+        self.store = store
+    }
+
+    /// Position in the newest-first listing: after the photo with this time and id.
+    public struct Cursor: Sendable, Equatable, CustomStringConvertible {
+        public let createdTime: Int64
+        public let id: String
+
+        public init(createdTime: Int64, id: String) {
+            self.createdTime = createdTime
+            self.id = id
+        }
+
+        /// Parses the text form `"<createdTime>_<id>"`; nil for anything else.
+        public init?(_ text: String) {
+            guard let separator = text.firstIndex(of: "_"), let time = Int64(text[..<separator]) else { return nil }
+            self.init(createdTime: time, id: String(text[text.index(after: separator)...]))
+            guard !id.isEmpty else { return nil }
+        }
+
+        public var description: String { "\(createdTime)_\(id)" }
+    }
+
+    /// Stores `photo`, or returns the owner's existing photo with the same bytes.
+    public func insert(_ photo: Photo) async throws -> (photo: Photo, created: Bool) {
+        let inserted = try await store.sql.raw(
+            """
+            INSERT INTO photos (id, user_id, filename, content_hash, mime_type, byte_size, width, height,
+                created_time, imported_at)
+            VALUES (\(bind: photo.id), \(bind: photo.userID), \(bind: photo.filename), \(bind: photo.contentHash),
+                \(bind: photo.mimeType), \(bind: photo.byteSize), \(bind: photo.width), \(bind: photo.height),
+                \(bind: photo.createdTime), \(bind: photo.importedAt))
+            ON CONFLICT (user_id, content_hash) DO NOTHING
+            RETURNING id
+            """
+        ).all()
+        let existing = try await store.sql.raw(
+            "SELECT * FROM photos WHERE user_id = \(bind: photo.userID) AND content_hash = \(bind: photo.contentHash)"
+        ).first()
+        guard let existing else { throw StoreError.corruptRow(table: "photos", reason: "inserted photo not found") }
+        return (try Self.photo(from: existing), !inserted.isEmpty)
+    }
+
+    public func photo(id: String, userID: String) async throws -> Photo? {
+        try await store.sql.raw("SELECT * FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID)")
+            .first().map(Self.photo(from:))
+    }
+
+    /// Newest first; `threshold` decides what counts as blurred (stored scores, no re-analysis).
+    public func list(
+        userID: String, filter: PhotoFilter, threshold: Double, limit: Int, after cursor: Cursor? = nil
+    ) async throws -> (photos: [Photo], next: Cursor?) {
+        var query = SQLQueryString("SELECT * FROM photos WHERE user_id = \(bind: userID)")
+        switch filter {
+        case .all: break
+        case .blurred:
+            query.appendInterpolation(unsafeRaw: " AND blur_score >= "); query.appendInterpolation(bind: threshold)
+        case .notBlurred:
+            query.appendInterpolation(unsafeRaw: " AND blur_score < "); query.appendInterpolation(bind: threshold)
+        case .unprocessed: query.appendInterpolation(unsafeRaw: " AND blur_score IS NULL")
+        }
+        if let cursor {
+            query.appendInterpolation(unsafeRaw: " AND (created_time < ")
+            query.appendInterpolation(bind: cursor.createdTime)
+            query.appendInterpolation(unsafeRaw: " OR (created_time = ")
+            query.appendInterpolation(bind: cursor.createdTime)
+            query.appendInterpolation(unsafeRaw: " AND id < ")
+            query.appendInterpolation(bind: cursor.id)
+            query.appendInterpolation(unsafeRaw: "))")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY created_time DESC, id DESC LIMIT ")
+        query.appendInterpolation(bind: limit + 1)
+        let rows = try await store.sql.raw(query).all()
+        let photos = try rows.prefix(limit).map(Self.photo(from:))
+        let next = rows.count > limit ? photos.last.map { Cursor(createdTime: $0.createdTime, id: $0.id) } : nil
+        return (photos, next)
+    }
+
+    /// Deletes the owner's photo; false when there was none.
+    public func delete(id: String, userID: String) async throws -> Bool {
+        let rows = try await store.sql.raw(
+            "DELETE FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id"
+        ).all()
+        return !rows.isEmpty
+    }
+
+    /// Records an analysis. Idempotent: writing the same result twice leaves one result.
+    @discardableResult
+    public func saveAnalysis(_ analysis: PhotoAnalysis, photoID: String, userID: String) async throws -> Bool {
+        let map = try analysis.sharpnessMap.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let rows = try await store.sql.raw(
+            """
+            UPDATE photos SET blur_score = \(bind: analysis.blurScore), blur_type = \(bind: analysis.likelyType.rawValue),
+                blur_direction = \(bind: analysis.directionDegrees), processing_time_ms = \(bind: analysis.processingTimeMs),
+                sharpness_map = \(bind: map), analyzed_at = \(bind: analysis.analyzedAt)
+            WHERE id = \(bind: photoID) AND user_id = \(bind: userID)
+            RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
+    }
+
+    /// How many of the owner's photos each filter holds at `threshold`.
+    public func counts(userID: String, threshold: Double) async throws -> [PhotoFilter: Int] {
+        let row = try await store.sql.raw(
+            """
+            SELECT COUNT(*) AS total,
+                SUM(CASE WHEN blur_score >= \(bind: threshold) THEN 1 ELSE 0 END) AS blurred,
+                SUM(CASE WHEN blur_score < \(bind: threshold) THEN 1 ELSE 0 END) AS not_blurred,
+                SUM(CASE WHEN blur_score IS NULL THEN 1 ELSE 0 END) AS unprocessed
+            FROM photos WHERE user_id = \(bind: userID)
+            """
+        ).first()
+        guard let row else { return [:] }
+        func count(_ column: String) throws -> Int { Int(try row.decode(column: column, as: Int64?.self) ?? 0) }
+        return [
+            .all: try count("total"), .blurred: try count("blurred"), .notBlurred: try count("not_blurred"),
+            .unprocessed: try count("unprocessed"),
+        ]
+    }
+
+    static func photo(from row: any SQLRow) throws -> Photo {
+        var photo = Photo(
+            id: try row.decode(column: "id", as: String.self),
+            userID: try row.decode(column: "user_id", as: String.self),
+            filename: try row.decode(column: "filename", as: String.self),
+            contentHash: try row.decode(column: "content_hash", as: String.self),
+            mimeType: try row.decode(column: "mime_type", as: String.self),
+            byteSize: Int(try row.decode(column: "byte_size", as: Int64.self)),
+            width: Int(try row.decode(column: "width", as: Int64.self)),
+            height: Int(try row.decode(column: "height", as: Int64.self)),
+            createdTime: try row.decode(column: "created_time", as: Int64.self),
+            importedAt: try row.decode(column: "imported_at", as: Int64.self))
+        if let score = try row.decode(column: "blur_score", as: Double?.self) {
+            let type = try row.decode(column: "blur_type", as: String?.self).flatMap(BlurType.init(rawValue:))
+            let mapText = try row.decode(column: "sharpness_map", as: String?.self)
+            photo.analysis = PhotoAnalysis(
+                blurScore: score, likelyType: type ?? .defocus,
+                directionDegrees: try row.decode(column: "blur_direction", as: Double?.self),
+                processingTimeMs: try row.decode(column: "processing_time_ms", as: Double?.self) ?? 0,
+                sharpnessMap: try mapText.map { try JSONDecoder().decode(SharpnessMap.self, from: Data($0.utf8)) },
+                analyzedAt: try row.decode(column: "analyzed_at", as: Int64?.self) ?? 0)
+        }
+        return photo
+    }
+}

@@ -1,0 +1,61 @@
+/// The migrations of the two databases (DESIGN.md section 6). Types are chosen to mean the
+/// same on SQLite and PostgreSQL: TEXT ids, BIGINT milliseconds since 1970, DOUBLE PRECISION
+/// scores.
+public enum Schema {
+    /// `auth` database: users and their refresh tokens (stored hashed).
+    public static let auth: [Migration] = [
+        Migration(
+            id: 1, name: "users and refresh tokens",
+            statements: [
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    google_sub TEXT UNIQUE,
+                    email TEXT,
+                    name TEXT,
+                    blur_threshold DOUBLE PRECISION NOT NULL DEFAULT 0.5,
+                    created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE refresh_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT)
+                """,
+                "CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)",
+            ])
+    ]
+
+    /// `photos` database: photos with their analysis, batch jobs and their items.
+    public static let photos: [Migration] = [
+        Migration(
+            id: 1, name: "photos",
+            statements: [
+                """
+                CREATE TABLE photos (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    filename TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    mime_type TEXT NOT NULL,
+                    byte_size BIGINT NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    created_time BIGINT NOT NULL,
+                    imported_at BIGINT NOT NULL,
+                    google_photo_id TEXT,
+                    blur_score DOUBLE PRECISION,
+                    blur_type TEXT,
+                    blur_direction DOUBLE PRECISION,
+                    processing_time_ms DOUBLE PRECISION,
+                    sharpness_map TEXT,
+                    analyzed_at BIGINT,
+                    UNIQUE (user_id, content_hash),
+                    UNIQUE (user_id, google_photo_id))
+                """,
+                "CREATE INDEX photos_user_created ON photos (user_id, created_time, id)",
+                "CREATE INDEX photos_user_score ON photos (user_id, blur_score)",
+            ])
+    ]
+}
