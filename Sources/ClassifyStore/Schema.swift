@@ -56,6 +56,34 @@ public enum Schema {
                 """,
                 "CREATE INDEX photos_user_created ON photos (user_id, created_time, id)",
                 "CREATE INDEX photos_user_score ON photos (user_id, blur_score)",
-            ])
+            ]),
+        Migration(
+            id: 2, name: "durable job queue",
+            statements: [
+                """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    total INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE job_items (
+                    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                    photo_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    available_at BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    error TEXT,
+                    finished_at BIGINT,
+                    PRIMARY KEY (job_id, photo_id))
+                """,
+                "CREATE INDEX job_items_ready ON job_items (state, available_at)",
+                "CREATE INDEX jobs_user ON jobs (user_id, created_at)",
+            ]),
     ]
 }
