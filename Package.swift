@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/async-kit", from: "1.22.0"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
     ],
@@ -50,8 +52,18 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
             ]),
         .target(
+            name: "ClassifyWeb",
+            dependencies: [
+                "ClassifyCore", "ClassifyStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .target(
             name: "ClassifyApp",
-            dependencies: ["BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore"]),
+            dependencies: [
+                "BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore", "ClassifyWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "classify",
             dependencies: [
@@ -63,6 +75,12 @@ let package = Package(
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "BlurDetection"]),
         .testTarget(name: "ClassifyCoreTests", dependencies: ["ClassifyCore"]),
         .testTarget(name: "ClassifyStoreTests", dependencies: ["ClassifyStore", "ClassifyCore"]),
+        .testTarget(
+            name: "ClassifyWebTests",
+            dependencies: [
+                "ClassifyWeb", "ClassifyStore", "ClassifyCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "ClassifyAppTests",
             dependencies: ["ClassifyApp", "ClassifyCore", "BlurDetection", "ImageDecoding"]),
