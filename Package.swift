@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/async-kit", from: "1.22.0"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
@@ -52,15 +54,22 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
             ]),
         .target(
-            name: "ClassifyWeb",
+            name: "ClassifyServices",
             dependencies: [
                 "ClassifyCore", "ClassifyStore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "ClassifyWeb",
+            dependencies: [
+                "ClassifyCore", "ClassifyStore", "ClassifyServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .target(
             name: "ClassifyApp",
             dependencies: [
-                "BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore", "ClassifyWeb",
+                "BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore", "ClassifyServices", "ClassifyWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -78,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "ClassifyWebTests",
             dependencies: [
-                "ClassifyWeb", "ClassifyStore", "ClassifyCore",
+                "ClassifyWeb", "ClassifyStore", "ClassifyCore", "ClassifyServices",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

@@ -1,6 +1,8 @@
 import ClassifyCore
+import ClassifyServices
 import ClassifyStore
 import ClassifyWeb
+import Foundation
 import Hummingbird
 import Logging
 
@@ -32,8 +34,11 @@ public struct ServeJob: Sendable {
                     .init(name: "photos_db") { _ = try await photos.sql.raw("SELECT 1").all() },
                     .init(name: "queue") { _ = try await queue.depth() },
                 ])
+            let users = UserRepository(store: auth)
+            let tokens = try await TokenService(secret: try secret(), users: users)
+            let authController = AuthController(tokens: tokens, users: users, localPassword: config.localPassword)
             let app = Application(
-                router: WebRouter.build(health: health),
+                router: WebRouter.build(health: health, auth: authController),
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
             logger.info("classify serving", metadata: ["url": "http://\(config.host):\(config.port)"])
@@ -45,5 +50,18 @@ public struct ServeJob: Sendable {
         }
         try await auth.shutdown()
         try await photos.shutdown()
+    }
+
+    /// JWT_SECRET, or a random secret kept (mode 0600) in DATA_DIR so sessions survive a
+    /// restart.
+    func secret() throws -> [UInt8] {
+        if let configured = config.jwtSecret { return Array(configured.utf8) }
+        let url = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("jwt-secret")
+        if let stored = try? Data(contentsOf: url), stored.count >= 32 { return [UInt8](stored) }
+        var random = SystemRandomNumberGenerator()
+        let fresh = (0..<48).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+        try Data(fresh).write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return fresh
     }
 }

@@ -9,6 +9,8 @@ public struct Config: Sendable, Equatable {
     public var localPassword: String?
     public var workers: Int
     public var googleConfigured: Bool
+    /// HMAC secret for access tokens; when unset, the app keeps a random one in DATA_DIR.
+    public var jwtSecret: String?
 
     /// Local mode: no Google credentials, one local user.
     public var localMode: Bool { !googleConfigured }
@@ -38,6 +40,11 @@ public struct Config: Sendable, Equatable {
         }
         googleConfigured = value("GOOGLE_CLIENT_ID") != nil && value("GOOGLE_CLIENT_SECRET") != nil
         localPassword = value("LOCAL_PASSWORD")
+        jwtSecret = value("JWT_SECRET")
+        if let jwtSecret, jwtSecret.utf8.count < 32 {
+            throw .invalid(
+                variable: "JWT_SECRET", value: "(\(jwtSecret.utf8.count) bytes)", reason: "needs at least 32 bytes")
+        }
         host = value("HOST") ?? "127.0.0.1"
         if localMode && !Self.isLoopback(host) && localPassword == nil {
             throw .missing(

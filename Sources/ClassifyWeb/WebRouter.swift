@@ -1,10 +1,14 @@
+import ClassifyServices
 import Hummingbird
 
-/// The gateway's routes. Grows with the API (DESIGN.md 5.1); composed in ClassifyApp.
+/// The gateway's routes (DESIGN.md 5.1), composed in ClassifyApp.
 public enum WebRouter {
-    public static func build(health: HealthController) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func build(health: HealthController, auth: AuthController) -> Router<ClassifyRequestContext> {
+        let router = Router(context: ClassifyRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
         health.register(on: router)
+        let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(tokens: auth.tokens))
+        auth.register(on: api)
         return router
     }
 }

@@ -1,4 +1,3 @@
-import ClassifyStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -12,42 +11,29 @@ import Testing
     }
 
     @Test func liveAndReadyWhenEveryCheckAnswers() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try await StoreConnection.open(url: "sqlite:" + path)
-        let health = HealthController(
-            version: "test",
-            checks: [
-                .init(name: "photos_db") { _ = try await store.sql.raw("SELECT 1").all() }
-            ])
-        let app = Application(router: WebRouter.build(health: health))
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/health", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body).contains("\"status\":\"ok\""))
-            }
-            try await client.execute(uri: "/health/ready", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body).contains("\"photos_db\":\"ok\""))
+        try await TestApp.with(checks: [.init(name: "photos_db") {}]) { app in
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/health", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(TestApp.decode(response.body)["status"] as? String == "ok")
+                }
+                try await client.execute(uri: "/health/ready", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect((TestApp.decode(response.body)["checks"] as? [String: String]) == ["photos_db": "ok"])
+                }
             }
         }
-        try await store.shutdown()
     }
 
     @Test func notReadyNamesTheFailingDependency() async throws {
-        let health = HealthController(
-            version: "test",
-            checks: [
-                .init(name: "photos_db") {},
-                .init(name: "queue") { throw Down() },
-            ])
-        let app = Application(router: WebRouter.build(health: health))
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/health/ready", method: .get) { response in
-                #expect(response.status == .serviceUnavailable)
-                let body = String(buffer: response.body)
-                #expect(body.contains("\"queue\":\"failing: connection refused\""))
-                #expect(body.contains("\"status\":\"not ready\""))
+        try await TestApp.with(checks: [.init(name: "photos_db") {}, .init(name: "queue") { throw Down() }]) { app in
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/health/ready", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    let body = TestApp.decode(response.body)
+                    #expect(body["status"] as? String == "not ready")
+                    #expect((body["checks"] as? [String: String])?["queue"] == "failing: connection refused")
+                }
             }
         }
     }

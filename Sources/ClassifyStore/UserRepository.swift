@@ -1,0 +1,64 @@
+import ClassifyCore
+import SQLKit
+
+/// Users and their refresh tokens in the auth database. Refresh tokens are stored only as
+/// hashes; using one revokes it (rotation), so a stolen token works at most once.
+public struct UserRepository: Sendable {
+    let store: StoreConnection
+
+    public init(store: StoreConnection) {
+        self.store = store
+    }
+
+    /// The user with `id`, created with these details if new.
+    public func ensureUser(id: String, email: String?, name: String?, now: Int64) async throws -> User {
+        try await store.sql.raw(
+            """
+            INSERT INTO users (id, email, name, created_at) VALUES (\(bind: id), \(bind: email), \(bind: name), \(bind: now))
+            ON CONFLICT (id) DO NOTHING
+            """
+        ).run()
+        guard let user = try await user(id: id) else {
+            throw StoreError.corruptRow(table: "users", reason: "user \(id) vanished after insert")
+        }
+        return user
+    }
+
+    public func user(id: String) async throws -> User? {
+        guard let row = try await store.sql.raw("SELECT * FROM users WHERE id = \(bind: id)").first() else {
+            return nil
+        }
+        return User(
+            id: try row.decode(column: "id", as: String.self),
+            email: try row.decode(column: "email", as: String?.self),
+            name: try row.decode(column: "name", as: String?.self),
+            blurThreshold: try row.decode(column: "blur_threshold", as: Double.self))
+    }
+
+    public func storeRefreshToken(hash: String, userID: String, expiresAt: Int64) async throws {
+        try await store.sql.raw(
+            """
+            INSERT INTO refresh_tokens (token_hash, user_id, expires_at)
+            VALUES (\(bind: hash), \(bind: userID), \(bind: expiresAt))
+            """
+        ).run()
+    }
+
+    /// Revokes the token and returns its user, if it was live; nil for unknown, used or
+    /// expired tokens. One statement, so two concurrent uses cannot both succeed.
+    public func consumeRefreshToken(hash: String, now: Int64) async throws -> String? {
+        try await store.sql.raw(
+            """
+            UPDATE refresh_tokens SET revoked_at = \(bind: now)
+            WHERE token_hash = \(bind: hash) AND revoked_at IS NULL AND expires_at > \(bind: now)
+            RETURNING user_id
+            """
+        ).first()?.decode(column: "user_id", as: String.self)
+    }
+
+    public func revokeRefreshTokens(userID: String, now: Int64) async throws {
+        try await store.sql.raw(
+            "UPDATE refresh_tokens SET revoked_at = \(bind: now) WHERE user_id = \(bind: userID) AND revoked_at IS NULL"
+        ).run()
+    }
+}
