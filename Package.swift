@@ -56,7 +56,9 @@ let package = Package(
         .target(
             name: "ClassifyServices",
             dependencies: [
-                "ClassifyCore", "ClassifyStore",
+                "ClassifyCore", "ClassifyStore", "ImageDecoding", "BlurDetection",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

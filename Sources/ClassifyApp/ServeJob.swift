@@ -10,6 +10,8 @@ import Logging
 /// migrates both databases, then serves until SIGTERM/SIGINT, finishing in-flight requests.
 public struct ServeJob: Sendable {
     public static let version = "0.1.0"
+    /// Distinguishes this process's leases from those of a previous run that was killed.
+    static let instance = UUID().uuidString.prefix(8).lowercased()
 
     public var config: Config
     public var logger: Logger
@@ -37,10 +39,22 @@ public struct ServeJob: Sendable {
             let users = UserRepository(store: auth)
             let tokens = try await TokenService(secret: try secret(), users: users)
             let authController = AuthController(tokens: tokens, users: users, localPassword: config.localPassword)
-            let app = Application(
-                router: WebRouter.build(health: health, auth: authController),
+            let photoRepository = PhotoRepository(store: photos)
+            let library = PhotoLibrary(
+                photos: photoRepository,
+                directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("photos"))
+            let workers = (0..<config.workers).map { index in
+                AnalysisWorker(
+                    queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
+                    logger: logger)
+            }
+            var app = Application(
+                router: WebRouter.build(
+                    health: health, auth: authController,
+                    photos: PhotosController(photos: photoRepository, users: users, queue: queue)),
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
+            app.addServices(workers)
             logger.info("classify serving", metadata: ["url": "http://\(config.host):\(config.port)"])
             try await app.runService()
         } catch {

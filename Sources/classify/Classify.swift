@@ -6,7 +6,7 @@ struct Classify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Find the blurred shots in a photo library and keep the good ones.",
-        subcommands: [Scan.self, Serve.self, Migrate.self])
+        subcommands: [Scan.self, Serve.self, Import.self, Migrate.self])
 
     /// Usage errors exit with 2 (DESIGN.md 5.3), not ArgumentParser's default 64.
     static func main() async {

@@ -18,7 +18,7 @@ import Testing
     static func bearer(_ token: Any?) -> HTTPFields { [.authorization: "Bearer \(token as? String ?? "")"] }
 
     @Test func localSignInGivesTokensThatIdentifyTheUser() async throws {
-        try await TestApp.with { app in
+        try await TestApp.with { app, _ in
             try await app.test(.router) { client in
                 let tokens = try await Self.signIn(client)
                 #expect(tokens["token_type"] as? String == "Bearer")
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func missingOrForgedTokensAreRefusedWithAJSONError() async throws {
-        try await TestApp.with { app in
+        try await TestApp.with { app, _ in
             try await app.test(.router) { client in
                 try await client.execute(uri: "/api/v1/auth/me", method: .get) {
                     #expect($0.status == .unauthorized)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func refreshTokensRotateAndLogoutRevokesThem() async throws {
-        try await TestApp.with { app in
+        try await TestApp.with { app, _ in
             try await app.test(.router) { client in
                 let first = try await Self.signIn(client)
                 let refresh = { (token: Any?) in
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func badRequestsSayWhatIsWrong() async throws {
-        try await TestApp.with { app in
+        try await TestApp.with { app, _ in
             try await app.test(.router) { client in
                 try await client.execute(
                     uri: "/api/v1/auth/token", method: .post, body: ByteBuffer(string: "{not json")
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func offLoopbackTheLocalPasswordIsChecked() async throws {
-        try await TestApp.with(localPassword: "correct horse") { app in
+        try await TestApp.with(localPassword: "correct horse") { app, _ in
             try await app.test(.router) { client in
                 try await client.execute(
                     uri: "/api/v1/auth/token", method: .post,

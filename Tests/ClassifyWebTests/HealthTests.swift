@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func liveAndReadyWhenEveryCheckAnswers() async throws {
-        try await TestApp.with(checks: [.init(name: "photos_db") {}]) { app in
+        try await TestApp.with(checks: [.init(name: "photos_db") {}]) { app, _ in
             try await app.test(.router) { client in
                 try await client.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .ok)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func notReadyNamesTheFailingDependency() async throws {
-        try await TestApp.with(checks: [.init(name: "photos_db") {}, .init(name: "queue") { throw Down() }]) { app in
+        try await TestApp.with(checks: [.init(name: "photos_db") {}, .init(name: "queue") { throw Down() }]) { app, _ in
             try await app.test(.router) { client in
                 try await client.execute(uri: "/health/ready", method: .get) { response in
                     #expect(response.status == .serviceUnavailable)

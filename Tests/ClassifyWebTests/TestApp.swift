@@ -1,3 +1,4 @@
+import ClassifyCore
 import ClassifyServices
 import ClassifyStore
 import Foundation
@@ -7,24 +8,46 @@ import Hummingbird
 
 /// The gateway wired as ClassifyApp wires it, on a temporary SQLite auth database.
 enum TestApp {
+    /// What a test needs besides the HTTP client: the services behind the routes.
+    struct Parts: Sendable {
+        let tokens: TokenService
+        let users: UserRepository
+        let library: PhotoLibrary
+        let worker: AnalysisWorker
+    }
+
     static func with(
         localPassword: String? = nil, checks: [HealthController.Check] = [],
-        _ body: @Sendable (Application<RouterResponder<ClassifyRequestContext>>) async throws -> Void
+        _ body: @Sendable (Application<RouterResponder<ClassifyRequestContext>>, Parts) async throws -> Void
     ) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try await StoreConnection.open(url: "sqlite:" + path)
-        try await Migrator.migrate(store, Schema.auth)
-        let users = UserRepository(store: store)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let authStore = try await StoreConnection.open(
+            url: "sqlite:" + directory.appendingPathComponent("auth.sqlite").path)
+        let photoStore = try await StoreConnection.open(
+            url: "sqlite:" + directory.appendingPathComponent("photos.sqlite").path)
+        try await Migrator.migrate(authStore, Schema.auth)
+        try await Migrator.migrate(photoStore, Schema.photos)
+        let users = UserRepository(store: authStore)
         let tokens = try await TokenService(secret: Array(repeating: 7, count: 32), users: users)
+        let photos = PhotoRepository(store: photoStore)
+        let queue = SQLJobQueue(store: photoStore)
+        let library = PhotoLibrary(photos: photos, directory: directory.appendingPathComponent("photos"))
         let router = WebRouter.build(
             health: HealthController(version: "test", checks: checks),
-            auth: AuthController(tokens: tokens, users: users, localPassword: localPassword))
+            auth: AuthController(tokens: tokens, users: users, localPassword: localPassword),
+            photos: PhotosController(photos: photos, users: users, queue: queue))
+        let parts = Parts(
+            tokens: tokens, users: users, library: library,
+            worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"))
         do {
-            try await body(Application(router: router))
-            try await store.shutdown()
+            try await body(Application(router: router), parts)
+            try await authStore.shutdown()
+            try await photoStore.shutdown()
         } catch {
-            try? await store.shutdown()
+            try? await authStore.shutdown()
+            try? await photoStore.shutdown()
             throw error
         }
     }

@@ -1,0 +1,85 @@
+import BlurDetection
+import ClassifyCore
+import ClassifyStore
+import Foundation
+import ImageDecoding
+import Logging
+import ServiceLifecycle
+
+/// Takes analysis jobs from the queue, one photo at a time, until shut down. Each worker has
+/// its own lease owner name; on graceful shutdown it hands back what it holds.
+public struct AnalysisWorker: Service {
+    let queue: SQLJobQueue
+    let photos: PhotoRepository
+    let library: PhotoLibrary
+    let analyzer: BlurAnalyzer
+    let decoder: ImageDecoder
+    let owner: String
+    let logger: Logger
+    let idleDelay: Duration
+
+    public init(
+        queue: SQLJobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
+        logger: Logger = Logger(label: "classify.worker"), idleDelay: Duration = .milliseconds(200)
+    ) {
+        self.queue = queue
+        self.photos = photos
+        self.library = library
+        self.analyzer = BlurAnalyzer()
+        self.decoder = ImageDecoder()
+        self.owner = owner
+        self.logger = logger
+        self.idleDelay = idleDelay
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                if try await processNext() == false {
+                    try? await Task.sleep(for: idleDelay)
+                }
+            } catch {
+                logger.error("queue unavailable", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        try await queue.release(owner: owner, now: Self.now())
+    }
+
+    /// Claims and analyses one item; false when the queue had nothing ready.
+    @discardableResult
+    public func processNext() async throws -> Bool {
+        guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return false }
+        let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "photo.id": "\(item.photoID)"]
+        guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
+            try await queue.fail(item, reason: "the photo was deleted", retryable: false, now: Self.now())
+            return true
+        }
+        let clock = ContinuousClock(), start = clock.now
+        do {
+            let bytes = try library.bytes(of: photo)
+            let decoded = try decoder.decode(bytes, minimumLongSide: analyzer.analysisLongSide)
+            let analysis = try analyzer.analyze(decoded.image)
+            let elapsed = clock.now - start
+            let result = PhotoAnalysis(
+                blurScore: analysis.blurScore, likelyType: analysis.likelyType,
+                directionDegrees: analysis.directionDegrees,
+                processingTimeMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds)
+                    / 1e15,
+                sharpnessMap: analysis.map, analyzedAt: Self.now())
+            try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
+            try await queue.complete(item, now: Self.now())
+        } catch let error as ImageDecodingError {
+            logger.info("photo cannot be analysed", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
+            try await queue.fail(item, reason: error.description, retryable: false, now: Self.now())
+        } catch let error as BlurDetectionError {
+            try await queue.fail(item, reason: error.description, retryable: false, now: Self.now())
+        } catch {
+            logger.warning("analysis failed, will retry", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            try await queue.fail(item, reason: "\(error)", retryable: true, now: Self.now())
+        }
+        return true
+    }
+
+    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}

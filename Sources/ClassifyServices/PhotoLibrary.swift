@@ -1,0 +1,72 @@
+import ClassifyCore
+import ClassifyStore
+import Crypto
+import Foundation
+import ImageDecoding
+
+/// Adds photos to a person's library: bytes are sniffed and size-checked (never trusted by
+/// name), kept once under DATA_DIR/photos by content hash, and recorded in the photos
+/// database. The same bytes twice give the same photo.
+public struct PhotoLibrary: Sendable {
+    let photos: PhotoRepository
+    let directory: URL
+    let decoder: ImageDecoder
+
+    public init(photos: PhotoRepository, directory: URL, decoder: ImageDecoder = ImageDecoder()) {
+        self.photos = photos
+        self.directory = directory
+        self.decoder = decoder
+    }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case notAccepted(String)
+
+        public var description: String {
+            switch self {
+            case let .notAccepted(reason): reason
+            }
+        }
+    }
+
+    /// Stores `bytes` for `userID`; `created` is false when the photo was already there.
+    public func add(_ bytes: [UInt8], filename: String, userID: String, now: Date = Date()) async throws -> (
+        photo: Photo, created: Bool
+    ) {
+        let probe: ImageProbe
+        do {
+            probe = try decoder.probe(bytes)
+        } catch {
+            throw Failure.notAccepted(error.description)
+        }
+        let hash = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let file = url(forHash: hash)
+        if !FileManager.default.fileExists(atPath: file.path) {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: file, options: .atomic)
+        }
+        let millis = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        let photo = Photo(
+            id: UUID().uuidString.lowercased(), userID: userID, filename: Self.safeName(filename), contentHash: hash,
+            mimeType: probe.mimeType, byteSize: bytes.count, width: probe.width, height: probe.height,
+            createdTime: millis, importedAt: millis)
+        return try await photos.insert(photo)
+    }
+
+    /// The stored bytes of a photo.
+    public func bytes(of photo: Photo) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url(forHash: photo.contentHash)))
+    }
+
+    public func url(forHash hash: String) -> URL {
+        directory.appendingPathComponent(String(hash.prefix(2))).appendingPathComponent(hash)
+    }
+
+    /// The last path component only, without control characters: names are shown, never
+    /// used as paths.
+    static func safeName(_ name: String) -> String {
+        let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(255))
+        return clean.isEmpty || clean == "." || clean == ".." ? "photo" : clean
+    }
+}

@@ -1,0 +1,198 @@
+import BlurDetection
+import ClassifyCore
+import ClassifyStore
+import Foundation
+import Hummingbird
+
+/// The gallery's API: list, read and delete the caller's photos, read a photo's verdict, and
+/// queue blur analysis (DESIGN.md 5.1). Another person's photo id answers 404.
+public struct PhotosController: Sendable {
+    let photos: PhotoRepository
+    let users: UserRepository
+    let queue: SQLJobQueue
+
+    public init(photos: PhotoRepository, users: UserRepository, queue: SQLJobQueue) {
+        self.photos = photos
+        self.users = users
+        self.queue = queue
+    }
+
+    struct PhotoJSON: Encodable {
+        let id: String
+        let filename: String
+        let created_time: String
+        let width: Int
+        let height: Int
+        let blur_score: Double?
+        let is_blurred: Bool?
+        let blur_type: String?
+        let image_url: String
+        let thumbnail_url: String
+
+        init(_ photo: Photo, threshold: Double) {
+            id = photo.id
+            filename = photo.filename
+            created_time = ISO8601DateFormatter().string(
+                from: Date(timeIntervalSince1970: Double(photo.createdTime) / 1000))
+            width = photo.width
+            height = photo.height
+            blur_score = photo.analysis?.blurScore
+            is_blurred = photo.analysis.map { $0.blurScore >= threshold }
+            blur_type = photo.analysis.map {
+                $0.blurScore >= threshold ? $0.likelyType.rawValue : BlurType.none.rawValue
+            }
+            image_url = "/api/v1/photos/\(photo.id)/image?size=display"
+            thumbnail_url = "/api/v1/photos/\(photo.id)/image?size=thumb"
+        }
+    }
+
+    struct PhotoList: ResponseEncodable {
+        let photos: [PhotoJSON]
+        let next_cursor: String?
+    }
+
+    struct ResultJSON: ResponseEncodable {
+        let photo_id: String
+        let blur_score: Double
+        let is_blurred: Bool
+        let threshold: Double
+        let processing_time_ms: Double
+        let blur_type: String
+        let blur_direction_deg: Double?
+        let sharpness_map: SharpnessMap?
+    }
+
+    struct BatchRequest: Decodable {
+        let photo_ids: [String]?
+    }
+
+    struct BatchResponse: ResponseEncodable {
+        let job_id: String
+        let status: String
+        let total: Int
+    }
+
+    struct JobJSON: ResponseEncodable {
+        struct Failure: Encodable {
+            let photo_id: String
+            let error: String
+        }
+        let job_id: String
+        let status: String
+        let total: Int
+        let done: Int
+        let failed: Int
+        let errors: [Failure]
+    }
+
+    func register(on api: RouterGroup<ClassifyRequestContext>) {
+        api.get("photos") { request, context in try await list(request, context) }
+        api.get("photos/:id") { _, context -> EditedResponse<PhotoList> in
+            let (photo, threshold) = try await owned(context)
+            return EditedResponse(
+                response: PhotoList(photos: [PhotoJSON(photo, threshold: threshold)], next_cursor: nil))
+        }
+        api.delete("photos/:id") { _, context -> HTTPResponse.Status in
+            guard try await photos.delete(id: try context.parameters.require("id"), userID: try context.requireUser())
+            else { throw Self.notFound }
+            return .noContent
+        }
+        api.get("photos/:id/result") { _, context in try await result(context) }
+        api.post("blur/analyze-batch") { request, context in try await analyzeBatch(request, context) }
+        api.get("blur/jobs/:id") { _, context in try await job(context) }
+    }
+
+    static let notFound = APIError(.notFound, code: "not_found", "no such photo")
+
+    func threshold(_ userID: String) async throws -> Double {
+        try await users.user(id: userID)?.blurThreshold ?? BlurThreshold.standard.value
+    }
+
+    func owned(_ context: ClassifyRequestContext) async throws -> (Photo, Double) {
+        let userID = try context.requireUser()
+        guard let photo = try await photos.photo(id: try context.parameters.require("id"), userID: userID) else {
+            throw Self.notFound
+        }
+        return (photo, try await threshold(userID))
+    }
+
+    func list(_ request: Request, _ context: ClassifyRequestContext) async throws -> PhotoList {
+        let userID = try context.requireUser()
+        let query = request.uri.queryParameters
+        guard let filter = PhotoFilter(rawValue: query["filter"].map(String.init) ?? "all") else {
+            throw APIError(.badRequest, code: "bad_filter", "filter must be all, blurred, not_blurred or unprocessed")
+        }
+        let limit = query["limit"].flatMap { Int($0) } ?? 50
+        guard (1...200).contains(limit) else { throw APIError(.badRequest, code: "bad_limit", "limit must be 1…200") }
+        var cursor: PhotoRepository.Cursor? = nil
+        if let text = query["cursor"] {
+            guard let parsed = PhotoRepository.Cursor(String(text)) else {
+                throw APIError(.badRequest, code: "bad_cursor", "cursor is not one this API gave out")
+            }
+            cursor = parsed
+        }
+        let threshold = try await threshold(userID)
+        let page = try await photos.list(
+            userID: userID, filter: filter, threshold: threshold, limit: limit, after: cursor)
+        return PhotoList(
+            photos: page.photos.map { PhotoJSON($0, threshold: threshold) }, next_cursor: page.next?.description)
+    }
+
+    func result(_ context: ClassifyRequestContext) async throws -> ResultJSON {
+        let (photo, threshold) = try await owned(context)
+        guard let analysis = photo.analysis else {
+            throw APIError(.notFound, code: "not_analysed", "this photo has not been analysed yet")
+        }
+        let blurred = analysis.blurScore >= threshold
+        return ResultJSON(
+            photo_id: photo.id, blur_score: analysis.blurScore, is_blurred: blurred, threshold: threshold,
+            processing_time_ms: analysis.processingTimeMs,
+            blur_type: blurred ? analysis.likelyType.rawValue : BlurType.none.rawValue,
+            blur_direction_deg: blurred && analysis.likelyType == .motion ? analysis.directionDegrees : nil,
+            sharpness_map: analysis.sharpnessMap)
+    }
+
+    func analyzeBatch(_ request: Request, _ context: ClassifyRequestContext) async throws -> EditedResponse<
+        BatchResponse
+    > {
+        let userID = try context.requireUser()
+        let body = try await request.decode(as: BatchRequest.self, context: context)
+        var ids: [String] = []
+        if let requested = body.photo_ids {
+            guard requested.count <= 10_000 else {
+                throw APIError(.contentTooLarge, code: "too_many_photos", "at most 10,000 photos per batch")
+            }
+            for id in requested {
+                guard try await photos.photo(id: id, userID: userID) != nil else {
+                    throw APIError(.notFound, code: "not_found", "no such photo: \(id)")
+                }
+                ids.append(id)
+            }
+        } else {
+            var cursor: PhotoRepository.Cursor? = nil
+            repeat {
+                let page = try await photos.list(
+                    userID: userID, filter: .unprocessed, threshold: 0.5, limit: 200, after: cursor)
+                ids += page.photos.map(\.id)
+                cursor = page.next
+            } while cursor != nil
+        }
+        let jobID = UUID().uuidString.lowercased()
+        try await queue.enqueue(
+            jobID: jobID, userID: userID, kind: "analyze", photoIDs: ids,
+            now: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        return EditedResponse(
+            status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: Set(ids).count))
+    }
+
+    func job(_ context: ClassifyRequestContext) async throws -> JobJSON {
+        guard
+            let status = try await queue.status(
+                jobID: try context.parameters.require("id"), userID: try context.requireUser())
+        else { throw APIError(.notFound, code: "not_found", "no such job") }
+        return JobJSON(
+            job_id: status.id, status: status.state.rawValue, total: status.total, done: status.done,
+            failed: status.failed,
+            errors: status.errors.sorted { $0.key < $1.key }.map { .init(photo_id: $0.key, error: $0.value) })
+    }
+}
