@@ -51,7 +51,8 @@ public struct ServeJob: Sendable {
             var app = Application(
                 router: WebRouter.build(
                     health: health, auth: authController,
-                    photos: PhotosController(photos: photoRepository, users: users, queue: queue)),
+                    photos: PhotosController(photos: photoRepository, users: users, queue: queue),
+                    settings: SettingsController(users: users, photos: photoRepository)),
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
             app.addServices(workers)

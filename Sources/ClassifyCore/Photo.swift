@@ -64,3 +64,15 @@ public enum PhotoFilter: String, Sendable, CaseIterable {
     case notBlurred = "not_blurred"
     case unprocessed
 }
+
+/// What the Statistics tab draws.
+public struct PhotoStatistics: Sendable, Equatable {
+    /// Counts of scores in [0, 0.05), [0.05, 0.1), … [0.95, 1].
+    public var histogram = [Int](repeating: 0, count: 20)
+    /// Among photos counted as blurred: "motion" / "defocus" → count.
+    public var blurTypes: [String: Int] = [:]
+    public var meanProcessingMs: Double?
+    public var p95ProcessingMs: Double?
+
+    public init() {}
+}

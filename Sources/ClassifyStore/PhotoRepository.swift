@@ -130,6 +130,34 @@ public struct PhotoRepository: Sendable {
         ]
     }
 
+    /// Statistics of the owner's analysed photos: blur types among the blurred, a 20-bin
+    /// histogram of scores, and processing times.
+    public func statistics(userID: String, threshold: Double) async throws -> PhotoStatistics {
+        let rows = try await store.sql.raw(
+            """
+            SELECT blur_score, blur_type, processing_time_ms FROM photos
+            WHERE user_id = \(bind: userID) AND blur_score IS NOT NULL
+            """
+        ).all()
+        var statistics = PhotoStatistics()
+        var times: [Double] = []
+        for row in rows {
+            let score = try row.decode(column: "blur_score", as: Double.self)
+            statistics.histogram[min(19, max(0, Int(score * 20)))] += 1
+            if score >= threshold {
+                let type = try row.decode(column: "blur_type", as: String?.self) ?? "defocus"
+                statistics.blurTypes[type, default: 0] += 1
+            }
+            if let time = try row.decode(column: "processing_time_ms", as: Double?.self) { times.append(time) }
+        }
+        times.sort()
+        if !times.isEmpty {
+            statistics.meanProcessingMs = times.reduce(0, +) / Double(times.count)
+            statistics.p95ProcessingMs = times[min(times.count - 1, Int(Double(times.count) * 0.95))]
+        }
+        return statistics
+    }
+
     static func photo(from row: any SQLRow) throws -> Photo {
         var photo = Photo(
             id: try row.decode(column: "id", as: String.self),

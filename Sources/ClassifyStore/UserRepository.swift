@@ -35,6 +35,14 @@ public struct UserRepository: Sendable {
             blurThreshold: try row.decode(column: "blur_threshold", as: Double.self))
     }
 
+    /// Sets the person's blur threshold; false when there is no such user.
+    @discardableResult
+    public func setThreshold(_ threshold: Double, userID: String) async throws -> Bool {
+        !(try await store.sql.raw(
+            "UPDATE users SET blur_threshold = \(bind: threshold) WHERE id = \(bind: userID) RETURNING id"
+        ).all()).isEmpty
+    }
+
     public func storeRefreshToken(hash: String, userID: String, expiresAt: Int64) async throws {
         try await store.sql.raw(
             """

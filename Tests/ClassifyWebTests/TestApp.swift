@@ -37,7 +37,8 @@ enum TestApp {
         let router = WebRouter.build(
             health: HealthController(version: "test", checks: checks),
             auth: AuthController(tokens: tokens, users: users, localPassword: localPassword),
-            photos: PhotosController(photos: photos, users: users, queue: queue))
+            photos: PhotosController(photos: photos, users: users, queue: queue),
+            settings: SettingsController(users: users, photos: photos))
         let parts = Parts(
             tokens: tokens, users: users, library: library,
             worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"))
