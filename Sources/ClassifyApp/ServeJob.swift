@@ -51,7 +51,7 @@ public struct ServeJob: Sendable {
             var app = Application(
                 router: WebRouter.build(
                     health: health, auth: authController,
-                    photos: PhotosController(photos: photoRepository, users: users, queue: queue),
+                    photos: PhotosController(photos: photoRepository, users: users, queue: queue, library: library),
                     settings: SettingsController(users: users, photos: photoRepository)),
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)

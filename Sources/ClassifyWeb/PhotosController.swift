@@ -1,5 +1,6 @@
 import BlurDetection
 import ClassifyCore
+import ClassifyServices
 import ClassifyStore
 import Foundation
 import Hummingbird
@@ -10,11 +11,19 @@ public struct PhotosController: Sendable {
     let photos: PhotoRepository
     let users: UserRepository
     let queue: SQLJobQueue
+    let library: PhotoLibrary
+    /// Largest upload request body.
+    let maxUploadBytes: Int
 
-    public init(photos: PhotoRepository, users: UserRepository, queue: SQLJobQueue) {
+    public init(
+        photos: PhotoRepository, users: UserRepository, queue: SQLJobQueue, library: PhotoLibrary,
+        maxUploadBytes: Int = 256 * 1_048_576
+    ) {
         self.photos = photos
         self.users = users
         self.queue = queue
+        self.library = library
+        self.maxUploadBytes = maxUploadBytes
     }
 
     struct PhotoJSON: Encodable {
@@ -98,6 +107,7 @@ public struct PhotosController: Sendable {
             return .noContent
         }
         api.get("photos/:id/result") { _, context in try await result(context) }
+        api.post("photos/upload") { request, context in try await upload(request, context) }
         api.post("blur/analyze-batch") { request, context in try await analyzeBatch(request, context) }
         api.get("blur/jobs/:id") { _, context in try await job(context) }
     }
@@ -136,6 +146,58 @@ public struct PhotosController: Sendable {
             userID: userID, filter: filter, threshold: threshold, limit: limit, after: cursor)
         return PhotoList(
             photos: page.photos.map { PhotoJSON($0, threshold: threshold) }, next_cursor: page.next?.description)
+    }
+
+    struct UploadResponse: ResponseEncodable {
+        struct Refused: Encodable {
+            let filename: String
+            let error: String
+        }
+        let photos: [PhotoJSON]
+        let errors: [Refused]
+    }
+
+    /// `multipart/form-data`, one or more parts named `file`. Content is sniffed: a part that
+    /// is not an image is refused with its reason and nothing is stored for it; the others
+    /// are stored (201). The same bytes again return the existing photo.
+    func upload(_ request: Request, _ context: ClassifyRequestContext) async throws -> EditedResponse<UploadResponse> {
+        let userID = try context.requireUser()
+        guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") else {
+            throw APIError(.unsupportedMediaType, code: "not_multipart", MultipartForm.Failure.noBoundary.description)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxUploadBytes)
+        } catch {
+            throw APIError(
+                .contentTooLarge, code: "too_large",
+                "uploads are limited to \(maxUploadBytes / 1_048_576) MB per request")
+        }
+        let form: MultipartForm
+        do {
+            form = try MultipartForm(body: Array(buffer: body), boundary: boundary)
+        } catch {
+            throw APIError(.badRequest, code: "bad_multipart", error.description)
+        }
+        let files = form.parts.filter { $0.name == "file" }
+        guard !files.isEmpty else {
+            throw APIError(.badRequest, code: "no_file", "send the photos as parts named \"file\"")
+        }
+        let threshold = try await threshold(userID)
+        var stored: [PhotoJSON] = []
+        var refused: [UploadResponse.Refused] = []
+        for file in files {
+            do {
+                let photo = try await library.add(file.bytes, filename: file.filename ?? "photo", userID: userID).photo
+                stored.append(PhotoJSON(photo, threshold: threshold))
+            } catch let failure as PhotoLibrary.Failure {
+                refused.append(.init(filename: file.filename ?? "photo", error: failure.description))
+            }
+        }
+        if stored.isEmpty, let first = refused.first {
+            throw APIError(.unsupportedMediaType, code: "not_an_image", "\(first.filename): \(first.error)")
+        }
+        return EditedResponse(status: .created, response: UploadResponse(photos: stored, errors: refused))
     }
 
     func result(_ context: ClassifyRequestContext) async throws -> ResultJSON {

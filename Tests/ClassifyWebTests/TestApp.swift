@@ -37,7 +37,7 @@ enum TestApp {
         let router = WebRouter.build(
             health: HealthController(version: "test", checks: checks),
             auth: AuthController(tokens: tokens, users: users, localPassword: localPassword),
-            photos: PhotosController(photos: photos, users: users, queue: queue),
+            photos: PhotosController(photos: photos, users: users, queue: queue, library: library),
             settings: SettingsController(users: users, photos: photos))
         let parts = Parts(
             tokens: tokens, users: users, library: library,
