@@ -4,6 +4,7 @@ import ClassifyStore
 import ClassifyWeb
 import Foundation
 import Hummingbird
+import ImageDecoding
 import Logging
 
 /// `classify serve`: the embedded profile in one process (DESIGN.md section 4). Opens and
@@ -43,10 +44,11 @@ public struct ServeJob: Sendable {
             let library = PhotoLibrary(
                 photos: photoRepository,
                 directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("photos"))
+            let decoder = ImageDecoder()
             let workers = (0..<config.workers).map { index in
                 AnalysisWorker(
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
-                    logger: logger)
+                    decoder: decoder, logger: logger)
             }
             var app = Application(
                 router: WebRouter.build(

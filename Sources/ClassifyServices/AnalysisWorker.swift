@@ -18,15 +18,18 @@ public struct AnalysisWorker: Service {
     let logger: Logger
     let idleDelay: Duration
 
+    /// Workers of one process should share `decoder`: its memory budget bounds their
+    /// concurrent decodes together.
     public init(
         queue: SQLJobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
-        logger: Logger = Logger(label: "classify.worker"), idleDelay: Duration = .milliseconds(200)
+        decoder: ImageDecoder = ImageDecoder(), logger: Logger = Logger(label: "classify.worker"),
+        idleDelay: Duration = .milliseconds(200)
     ) {
         self.queue = queue
         self.photos = photos
         self.library = library
         self.analyzer = BlurAnalyzer()
-        self.decoder = ImageDecoder()
+        self.decoder = decoder
         self.owner = owner
         self.logger = logger
         self.idleDelay = idleDelay
