@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "ClassifyWebTests",
             dependencies: [
-                "ClassifyWeb", "ClassifyStore", "ClassifyCore", "ClassifyServices",
+                "ClassifyWeb", "ClassifyStore", "ClassifyCore", "ClassifyServices", "ImageDecoding",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

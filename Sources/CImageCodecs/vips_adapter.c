@@ -190,3 +190,33 @@ int cls_png_encode_rgb(const uint8_t *rgb, int width, int height, uint8_t **out,
     *out_len = length;
     return CLS_OK;
 }
+
+int cls_thumbnail_jpeg(const uint8_t *buf, size_t len, int max_side, uint8_t **out, size_t *out_len,
+                       char *msg, size_t msglen) {
+    *out = NULL;
+    if (!ensure_vips(msg, msglen)) return CLS_ERR_UNSUPPORTED;
+    VipsImage *image = NULL;
+    // thumbnail_buffer uses shrink-on-load (JPEG DCT scaling, WebP/HEIF reduced decode) and
+    // applies the EXIF orientation; size=down never enlarges a small photo.
+    if (vips_thumbnail_buffer((void *)buf, len, &image, max_side, "height", max_side, "size",
+                              VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0)
+        return take_vips_error(msg, msglen);
+    VipsImage *flat = NULL;
+    if (vips_image_hasalpha(image)) {
+        double white[3] = {255, 255, 255};
+        VipsArrayDouble *background = vips_array_double_new(white, 3);
+        int rc = vips_flatten(image, &flat, "background", background, NULL);
+        vips_area_unref(VIPS_AREA(background));
+        g_object_unref(image);
+        if (rc != 0) return take_vips_error(msg, msglen);
+        image = flat;
+    }
+    void *bytes = NULL;
+    size_t length = 0;
+    int rc = vips_jpegsave_buffer(image, &bytes, &length, "Q", 82, "strip", TRUE, NULL);
+    g_object_unref(image);
+    if (rc != 0) return take_vips_error(msg, msglen);
+    *out = bytes;
+    *out_len = length;
+    return CLS_OK;
+}

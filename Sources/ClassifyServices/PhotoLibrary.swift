@@ -53,6 +53,34 @@ public struct PhotoLibrary: Sendable {
         return try await photos.insert(photo)
     }
 
+    /// Sizes the gallery asks for.
+    public enum Rendition: String, Sendable, CaseIterable {
+        case thumb, display, original
+
+        /// Longest side of the JPEG made for this size (nil: the stored file as is).
+        var maxSide: Int? {
+            switch self {
+            case .thumb: 320
+            case .display: 1600
+            case .original: nil
+            }
+        }
+    }
+
+    /// The photo at `rendition` and its MIME type. Thumbnails are made once and kept beside
+    /// the originals.
+    public func rendition(of photo: Photo, _ rendition: Rendition) throws -> (bytes: [UInt8], mimeType: String) {
+        guard let maxSide = rendition.maxSide else { return (try bytes(of: photo), photo.mimeType) }
+        let cached = directory.appendingPathComponent("cache").appendingPathComponent(
+            "\(photo.contentHash)-\(rendition.rawValue).jpg")
+        if let data = try? Data(contentsOf: cached) { return ([UInt8](data), "image/jpeg") }
+        let jpeg = try Thumbnailer.jpeg(try bytes(of: photo), maxSide: maxSide)
+        try FileManager.default.createDirectory(
+            at: cached.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(jpeg).write(to: cached, options: .atomic)
+        return (jpeg, "image/jpeg")
+    }
+
     /// The stored bytes of a photo.
     public func bytes(of photo: Photo) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: url(forHash: photo.contentHash)))

@@ -108,6 +108,7 @@ public struct PhotosController: Sendable {
         }
         api.get("photos/:id/result") { _, context in try await result(context) }
         api.post("photos/upload") { request, context in try await upload(request, context) }
+        api.get("photos/:id/image") { request, context in try await image(request, context) }
         api.post("blur/analyze-batch") { request, context in try await analyzeBatch(request, context) }
         api.get("blur/jobs/:id") { _, context in try await job(context) }
     }
@@ -198,6 +199,25 @@ public struct PhotosController: Sendable {
             throw APIError(.unsupportedMediaType, code: "not_an_image", "\(first.filename): \(first.error)")
         }
         return EditedResponse(status: .created, response: UploadResponse(photos: stored, errors: refused))
+    }
+
+    /// `GET /photos/{id}/image?size=thumb|display|original`, only to the photo's owner.
+    func image(_ request: Request, _ context: ClassifyRequestContext) async throws -> Response {
+        let (photo, _) = try await owned(context)
+        let sizeName = request.uri.queryParameters["size"].map(String.init) ?? "display"
+        guard let size = PhotoLibrary.Rendition(rawValue: sizeName) else {
+            throw APIError(.badRequest, code: "bad_size", "size must be thumb, display or original")
+        }
+        let rendition: (bytes: [UInt8], mimeType: String)
+        do {
+            rendition = try library.rendition(of: photo, size)
+        } catch {
+            throw APIError(.unprocessableContent, code: "unreadable_image", "this photo cannot be shown: \(error)")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: rendition.mimeType, .cacheControl: "private, max-age=86400"],
+            body: .init(byteBuffer: ByteBuffer(bytes: rendition.bytes)))
     }
 
     func result(_ context: ClassifyRequestContext) async throws -> ResultJSON {

@@ -7,6 +7,7 @@ public enum WebRouter {
         health: HealthController, auth: AuthController, photos: PhotosController, settings: SettingsController
     ) -> Router<ClassifyRequestContext> {
         let router = Router(context: ClassifyRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         health.register(on: router)
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(tokens: auth.tokens))

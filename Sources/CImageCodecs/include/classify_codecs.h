@@ -48,6 +48,12 @@ int cls_vips_decode_gray(const uint8_t *buf, size_t len, int shrink, uint8_t **o
 /// Frees a buffer returned by `cls_vips_decode_gray`.
 void cls_free(void *ptr);
 
+/// A JPEG thumbnail of any supported image: EXIF orientation applied, fitted inside
+/// `max_side` × `max_side` (never enlarged), sRGB, quality 82, metadata stripped. `*out` is
+/// freed with `cls_free`.
+int cls_thumbnail_jpeg(const uint8_t *buf, size_t len, int max_side, uint8_t **out, size_t *out_len,
+                       char *msg, size_t msglen);
+
 /// Encodes an 8-bit RGB buffer as PNG (for sharpness-map pictures). `*out` is freed with
 /// `cls_free`.
 int cls_png_encode_rgb(const uint8_t *rgb, int width, int height, uint8_t **out,
