@@ -12,8 +12,7 @@ public struct AnalysisWorker: Service {
     let queue: SQLJobQueue
     let photos: PhotoRepository
     let library: PhotoLibrary
-    let analyzer: BlurAnalyzer
-    let decoder: ImageDecoder
+    let analyzer: PhotoAnalyzer
     let owner: String
     let logger: Logger
     let idleDelay: Duration
@@ -28,8 +27,7 @@ public struct AnalysisWorker: Service {
         self.queue = queue
         self.photos = photos
         self.library = library
-        self.analyzer = BlurAnalyzer()
-        self.decoder = decoder
+        self.analyzer = PhotoAnalyzer(decoder: decoder)
         self.owner = owner
         self.logger = logger
         self.idleDelay = idleDelay
@@ -60,15 +58,10 @@ public struct AnalysisWorker: Service {
         }
         let clock = ContinuousClock(), start = clock.now
         do {
-            let bytes = try library.bytes(of: photo)
-            let decoded = try decoder.decode(bytes, minimumLongSide: analyzer.analysisLongSide)
-            let analysis = try analyzer.analyze(decoded.image)
-            let elapsed = clock.now - start
+            let (analysis, _) = try analyzer.analyse(try library.bytes(of: photo))
             let result = PhotoAnalysis(
                 blurScore: analysis.blurScore, likelyType: analysis.likelyType,
-                directionDegrees: analysis.directionDegrees,
-                processingTimeMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds)
-                    / 1e15,
+                directionDegrees: analysis.directionDegrees, processingTimeMs: (clock.now - start).milliseconds,
                 sharpnessMap: analysis.map, analyzedAt: Self.now())
             try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
             try await queue.complete(item, now: Self.now())

@@ -1,5 +1,6 @@
 import BlurDetection
 import ClassifyCore
+import ClassifyServices
 import ImageDecoding
 
 /// The outcome of scanning one file.
@@ -43,39 +44,20 @@ public struct PhotoScanner: Sendable {
         let start = clock.now
         do {
             let bytes = try PhotoFileReader(maxBytes: decoder.limits.maxFileBytes).read(path)
-            return ScanOutcome(path: path, result: analyse(bytes, start: start, clock: clock))
-        } catch {
-            return ScanOutcome(path: path, result: .failure(ScanFailure(message: error.description)))
-        }
-    }
-
-    /// Analyses photo bytes already in memory.
-    public func analyse(_ bytes: [UInt8]) -> Result<ScanOutcome.Analysed, ScanFailure> {
-        let clock = ContinuousClock()
-        return analyse(bytes, start: clock.now, clock: clock)
-    }
-
-    private func analyse(
-        _ bytes: [UInt8], start: ContinuousClock.Instant, clock: ContinuousClock
-    ) -> Result<ScanOutcome.Analysed, ScanFailure> {
-        do {
-            let decoded = try decoder.decode(bytes, minimumLongSide: analyzer.analysisLongSide)
-            let analysis = try analyzer.analyze(decoded.image)
-            let elapsed = clock.now - start
-            let milliseconds =
-                Double(elapsed.components.seconds) * 1000
-                + Double(elapsed.components.attoseconds) / 1e15
-            let verdict = BlurResult(analysis, threshold: threshold, processingTimeMs: milliseconds)
-            return .success(
-                .init(
-                    verdict: verdict, analysis: analysis, decodePath: decoded.path,
-                    image: keepImage ? decoded.image : nil))
+            let (analysis, decoded) = try PhotoAnalyzer(decoder: decoder, analyzer: analyzer).analyse(bytes)
+            let verdict = BlurResult(analysis, threshold: threshold, processingTimeMs: (clock.now - start).milliseconds)
+            return ScanOutcome(
+                path: path,
+                result: .success(
+                    .init(
+                        verdict: verdict, analysis: analysis, decodePath: decoded.path,
+                        image: keepImage ? decoded.image : nil)))
         } catch let error as ImageDecodingError {
-            return .failure(ScanFailure(message: error.description))
+            return ScanOutcome(path: path, result: .failure(ScanFailure(message: error.description)))
         } catch let error as BlurDetectionError {
-            return .failure(ScanFailure(message: error.description))
+            return ScanOutcome(path: path, result: .failure(ScanFailure(message: error.description)))
         } catch {
-            return .failure(ScanFailure(message: "\(error)"))
+            return ScanOutcome(path: path, result: .failure(ScanFailure(message: "\(error)")))
         }
     }
 }

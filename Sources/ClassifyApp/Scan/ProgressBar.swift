@@ -1,3 +1,5 @@
+import ClassifyCore
+
 /// A one-line progress bar with count, rate and ETA, redrawn in place on a terminal.
 public struct ProgressBar: Sendable {
     let width = 28
@@ -20,7 +22,7 @@ public struct ProgressBar: Sendable {
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.milliseconds / 1000
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(total - done) / rate : nil
         let rateText = rate >= 10 ? String(Int(rate.rounded())) : String((rate * 10).rounded() / 10)

@@ -71,7 +71,7 @@ public struct ScanJob: Sendable {
             })
         if format == .table {
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.milliseconds / 1000
             output(summary.line(threshold: threshold.value, seconds: seconds))
         }
         return summary.failed > 0 ? 1 : 0
