@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries (Debian: libturbojpeg0-dev, libvips-dev).
@@ -67,7 +70,12 @@ let package = Package(
             dependencies: [
                 "ClassifyCore", "ClassifyStore", "ClassifyServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ]),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            // Page templates (Mustache), static CSS/JS, the OpenAPI document.
+            resources: [.copy("Resources")]),
         .target(
             name: "ClassifyApp",
             dependencies: [

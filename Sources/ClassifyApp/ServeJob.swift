@@ -29,7 +29,7 @@ public struct ServeJob: Sendable {
         do {
             try await Migrator.migrate(auth, Schema.auth)
             try await Migrator.migrate(photos, Schema.photos)
-            let queue = SQLJobQueue(store: photos)
+            let queue = SQLJobQueue(store: photos, leaseMilliseconds: Int64(config.jobLeaseSeconds) * 1000)
             let health = HealthController(
                 version: Self.version,
                 checks: [

@@ -11,6 +11,14 @@ public struct Config: Sendable, Equatable {
     public var googleConfigured: Bool
     /// HMAC secret for access tokens; when unset, the app keeps a random one in DATA_DIR.
     public var jwtSecret: String?
+    /// How long a worker holds a job item before another may take it (JOB_LEASE_SECONDS).
+    public var jobLeaseSeconds: Int
+    /// The address people use, e.g. https://photos.example.org (PUBLIC_URL); https makes the
+    /// session cookie `Secure`.
+    public var publicURL: String?
+    /// The folder the page's Import may read from (IMPORT_DIR, default: $HOME); paths outside
+    /// it are refused.
+    public var importDirectory: String
 
     /// Local mode: no Google credentials, one local user.
     public var localMode: Bool { !googleConfigured }
@@ -28,7 +36,13 @@ public struct Config: Sendable, Equatable {
         }
         port = try integer("PORT", default: 8080, range: 1...65535)
         workers = try integer("WORKERS", default: max(1, cores), range: 1...256)
+        jobLeaseSeconds = try integer("JOB_LEASE_SECONDS", default: 60, range: 1...3600)
         dataDirectory = value("DATA_DIR") ?? "./data"
+        importDirectory = value("IMPORT_DIR") ?? value("HOME") ?? "/"
+        publicURL = value("PUBLIC_URL")
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw .invalid(variable: "PUBLIC_URL", value: publicURL, reason: "expected http://… or https://…")
+        }
         authDatabaseURL = value("AUTH_DB_URL") ?? "sqlite:\(dataDirectory)/auth.sqlite"
         photosDatabaseURL = value("PHOTOS_DB_URL") ?? "sqlite:\(dataDirectory)/photos.sqlite"
         for name in ["AUTH_DB_URL", "PHOTOS_DB_URL"] {
