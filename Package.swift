@@ -102,7 +102,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "ClassifyAppTests",
-            dependencies: ["ClassifyApp", "ClassifyCore", "BlurDetection", "ImageDecoding"]),
+            dependencies: [
+                "ClassifyApp", "ClassifyCore", "BlurDetection", "ImageDecoding", "ClassifyServices", "ClassifyStore",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

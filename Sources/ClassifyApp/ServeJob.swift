@@ -38,8 +38,12 @@ public struct ServeJob: Sendable {
                     .init(name: "queue") { _ = try await queue.depth() },
                 ])
             let users = UserRepository(store: auth)
-            let tokens = try await TokenService(secret: try secret(), users: users)
-            let authController = AuthController(tokens: tokens, users: users, localPassword: config.localPassword)
+            let secret = try secret()
+            let tokens = try await TokenService(secret: secret, users: users)
+            let sessions = SessionService(secret: secret, users: users)
+            let limiter = SignInLimiter()
+            let authController = AuthController(
+                tokens: tokens, sessions: sessions, users: users, localPassword: config.localPassword, limiter: limiter)
             let photoRepository = PhotoRepository(store: photos)
             let library = PhotoLibrary(
                 photos: photoRepository,
@@ -50,11 +54,20 @@ public struct ServeJob: Sendable {
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
                     decoder: decoder, logger: logger)
             }
+            let pages = try await PageController(
+                settings: .init(
+                    version: Self.version, localMode: config.localMode, googleConfigured: config.googleConfigured,
+                    localPassword: config.localPassword, importDirectory: config.importDirectory,
+                    secureCookies: config.publicURL?.hasPrefix("https://") ?? false),
+                sessions: sessions, users: users, photos: photoRepository, limiter: limiter)
             var app = Application(
                 router: WebRouter.build(
                     health: health, auth: authController,
-                    photos: PhotosController(photos: photoRepository, users: users, queue: queue, library: library),
-                    settings: SettingsController(users: users, photos: photoRepository)),
+                    photos: PhotosController(
+                        photos: photoRepository, users: users, queue: queue, library: library,
+                        source: config.localMode
+                            ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil),
+                    settings: SettingsController(users: users, photos: photoRepository), pages: pages),
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
             app.addServices(workers)

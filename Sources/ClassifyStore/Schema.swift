@@ -2,7 +2,7 @@
 /// same on SQLite and PostgreSQL: TEXT ids, BIGINT milliseconds since 1970, DOUBLE PRECISION
 /// scores.
 public enum Schema {
-    /// `auth` database: users and their refresh tokens (stored hashed).
+    /// `auth` database: users, their refresh tokens and page sessions (both stored hashed).
     public static let auth: [Migration] = [
         Migration(
             id: 1, name: "users and refresh tokens",
@@ -24,7 +24,19 @@ public enum Schema {
                     revoked_at BIGINT)
                 """,
                 "CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)",
-            ])
+            ]),
+        Migration(
+            id: 2, name: "page sessions",
+            statements: [
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX sessions_user ON sessions (user_id)",
+            ]),
     ]
 
     /// `photos` database: photos with their analysis, batch jobs and their items.

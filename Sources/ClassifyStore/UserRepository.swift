@@ -69,4 +69,33 @@ public struct UserRepository: Sendable {
             "UPDATE refresh_tokens SET revoked_at = \(bind: now) WHERE user_id = \(bind: userID) AND revoked_at IS NULL"
         ).run()
     }
+
+    // MARK: Page sessions (the cookie), stored hashed like refresh tokens.
+
+    public func storeSession(hash: String, userID: String, now: Int64, expiresAt: Int64) async throws {
+        try await store.sql.raw(
+            """
+            INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
+            VALUES (\(bind: hash), \(bind: userID), \(bind: now), \(bind: expiresAt))
+            """
+        ).run()
+    }
+
+    /// The user of a live session, nil for unknown or expired ones.
+    public func sessionUser(hash: String, now: Int64) async throws -> String? {
+        try await store.sql.raw(
+            "SELECT user_id FROM sessions WHERE token_hash = \(bind: hash) AND expires_at > \(bind: now)"
+        ).first()?.decode(column: "user_id", as: String.self)
+    }
+
+    public func deleteSession(hash: String) async throws {
+        try await store.sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: hash)").run()
+    }
+
+    /// Ends every page session of the user (logout everywhere) and forgets expired ones.
+    public func deleteSessions(userID: String, now: Int64) async throws {
+        try await store.sql.raw(
+            "DELETE FROM sessions WHERE user_id = \(bind: userID) OR expires_at <= \(bind: now)"
+        ).run()
+    }
 }

@@ -5,18 +5,26 @@ import Foundation
 import Hummingbird
 
 /// Sign-in (`POST /api/v1/auth/token`), token refresh, logout and `GET /api/v1/auth/me`.
-/// In local mode there is one local user; off loopback it needs LOCAL_PASSWORD.
+/// In local mode there is one local user; off loopback it needs LOCAL_PASSWORD. Sign-in is
+/// rate limited per client address; logout ends refresh tokens and page sessions alike.
 public struct AuthController: Sendable {
     public static let localUserID = "local"
 
     let tokens: TokenService
     let users: UserRepository
     let localPassword: String?
+    let limiter: SignInLimiter
+    let sessions: SessionService
 
-    public init(tokens: TokenService, users: UserRepository, localPassword: String?) {
+    public init(
+        tokens: TokenService, sessions: SessionService, users: UserRepository, localPassword: String?,
+        limiter: SignInLimiter
+    ) {
         self.tokens = tokens
+        self.sessions = sessions
         self.users = users
         self.localPassword = localPassword
+        self.limiter = limiter
     }
 
     struct TokenRequest: Decodable {
@@ -38,6 +46,11 @@ public struct AuthController: Sendable {
 
     func register(on group: RouterGroup<ClassifyRequestContext>) {
         group.post("auth/token") { request, context in
+            if let wait = await limiter.attempt(from: context.remoteIP) {
+                throw APIError(
+                    .tooManyRequests, code: "rate_limited", "too many sign-in attempts; try again in \(wait) s",
+                    headers: [.retryAfter: String(wait)])
+            }
             let body = try await request.decode(as: TokenRequest.self, context: context)
             guard body.grant_type == "local" else {
                 throw APIError(.badRequest, code: "unsupported_grant_type", "grant_type must be \"local\" here")
@@ -65,7 +78,9 @@ public struct AuthController: Sendable {
             return respond(user: user, pair: pair)
         }
         group.post("auth/logout") { _, context -> HTTPResponse.Status in
-            try await tokens.logout(userID: try context.requireUser(), now: Date())
+            let userID = try context.requireUser()
+            try await tokens.logout(userID: userID, now: Date())
+            try await sessions.endAll(userID: userID, now: Date())
             return .noContent
         }
         group.get("auth/me") { _, context -> User in

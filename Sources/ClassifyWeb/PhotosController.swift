@@ -12,18 +12,28 @@ public struct PhotosController: Sendable {
     let users: UserRepository
     let queue: SQLJobQueue
     let library: PhotoLibrary
+    /// Folders on this machine (local mode only; nil otherwise).
+    let source: (any PhotoSource)?
     /// Largest upload request body.
     let maxUploadBytes: Int
+    /// Most files in one upload request.
+    let maxUploadFiles: Int
 
     public init(
         photos: PhotoRepository, users: UserRepository, queue: SQLJobQueue, library: PhotoLibrary,
-        maxUploadBytes: Int = 256 * 1_048_576
+        source: (any PhotoSource)? = nil, maxUploadBytes: Int = 256 * 1_048_576, maxUploadFiles: Int = 100
     ) {
         self.photos = photos
         self.users = users
         self.queue = queue
         self.library = library
+        self.source = source
         self.maxUploadBytes = maxUploadBytes
+        self.maxUploadFiles = maxUploadFiles
+    }
+
+    struct ImportRequest: Decodable {
+        let path: String
     }
 
     struct PhotoJSON: Encodable {
@@ -108,6 +118,8 @@ public struct PhotosController: Sendable {
         }
         api.get("photos/:id/result") { _, context in try await result(context) }
         api.post("photos/upload") { request, context in try await upload(request, context) }
+        api.post("photos/import") { request, context in try await importFolder(request, context) }
+        api.post("photos/:id/analyze") { _, context in try await analyzeOne(context) }
         api.get("photos/:id/image") { request, context in try await image(request, context) }
         api.post("blur/analyze-batch") { request, context in try await analyzeBatch(request, context) }
         api.get("blur/jobs/:id") { _, context in try await job(context) }
@@ -183,6 +195,11 @@ public struct PhotosController: Sendable {
         let files = form.parts.filter { $0.name == "file" }
         guard !files.isEmpty else {
             throw APIError(.badRequest, code: "no_file", "send the photos as parts named \"file\"")
+        }
+        guard files.count <= maxUploadFiles else {
+            throw APIError(
+                .contentTooLarge, code: "too_many_files",
+                "at most \(maxUploadFiles) files per upload; send the rest next")
         }
         let threshold = try await threshold(userID)
         var stored: [PhotoJSON] = []
@@ -267,6 +284,39 @@ public struct PhotosController: Sendable {
             status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: Set(ids).count))
     }
 
+    /// `POST /photos/{id}/analyze`: (re-)analyses one photo through the queue.
+    func analyzeOne(_ context: ClassifyRequestContext) async throws -> EditedResponse<BatchResponse> {
+        let userID = try context.requireUser()
+        let (photo, _) = try await owned(context)
+        let jobID = UUID().uuidString.lowercased()
+        try await queue.enqueue(
+            jobID: jobID, userID: userID, kind: "analyze", photoIDs: [photo.id],
+            now: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        return EditedResponse(status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: 1))
+    }
+
+    /// `POST /photos/import {"path"}`: adds a folder on this machine (local mode only, inside
+    /// IMPORT_DIR).
+    func importFolder(_ request: Request, _ context: ClassifyRequestContext) async throws -> ImportReport {
+        let userID = try context.requireUser()
+        guard let source else {
+            throw APIError(.notFound, code: "import_unavailable", "importing folders works only in local mode")
+        }
+        let body = try await request.decode(as: ImportRequest.self, context: context)
+        guard !body.path.isEmpty, body.path.utf8.count <= 4096, !body.path.contains("\0") else {
+            throw APIError(.badRequest, code: "bad_path", "path must be a folder or file path")
+        }
+        do {
+            return try await source.importPhotos(from: body.path, userID: userID)
+        } catch {
+            switch error {
+            case .outsideAllowedFolder: throw APIError(.forbidden, code: "outside_import_dir", error.description)
+            case .notFound: throw APIError(.notFound, code: "not_found", error.description)
+            case .unavailable: throw APIError(.serviceUnavailable, code: "unavailable", error.description)
+            }
+        }
+    }
+
     func job(_ context: ClassifyRequestContext) async throws -> JobJSON {
         guard
             let status = try await queue.status(
@@ -278,3 +328,5 @@ public struct PhotosController: Sendable {
             errors: status.errors.sorted { $0.key < $1.key }.map { .init(photo_id: $0.key, error: $0.value) })
     }
 }
+
+extension ImportReport: ResponseEncodable {}

@@ -1,16 +1,26 @@
 import ClassifyServices
 import Hummingbird
 
-/// The gateway's routes (DESIGN.md 5.1), composed in ClassifyApp.
+/// The gateway's routes (DESIGN.md 5.1), composed in ClassifyApp. Middleware runs outermost
+/// first: security headers on everything, JSON errors for the API, HTML errors for pages,
+/// static files before anyone is looked up, then who is calling.
 public enum WebRouter {
     public static func build(
-        health: HealthController, auth: AuthController, photos: PhotosController, settings: SettingsController
+        health: HealthController, auth: AuthController, photos: PhotosController, settings: SettingsController,
+        pages: PageController
     ) -> Router<ClassifyRequestContext> {
         let router = Router(context: ClassifyRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: PageController.HTMLErrors(pages: pages))
+        router.add(
+            middleware: FileMiddleware(
+                WebResources.path("static"), urlBasePath: "/static", searchForIndexHtml: false))
+        router.add(middleware: AuthMiddleware(tokens: auth.tokens, sessions: pages.sessions))
         health.register(on: router)
-        let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(tokens: auth.tokens))
+        pages.register(on: router)
+        DocsController().register(on: router)
+        let api = router.group("api/v1").add(middleware: CSRFMiddleware(sessions: pages.sessions))
         auth.register(on: api)
         photos.register(on: api)
         settings.register(on: api)

@@ -136,4 +136,36 @@ import Testing
             }
         }
     }
+
+    @Test func analyseOnePhotoAndOnlyYourOwn() async throws {
+        try await TestApp.with { app, parts in
+            let ids = try await Self.add(["motion-cat.jpg"], user: "alice", parts)
+            let alice = try await Self.bearer(parts, "alice")
+            let bob = try await Self.bearer(parts, "bob")
+            let id = ids["motion-cat.jpg"]!
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/api/v1/photos/\(id)/analyze", method: .post, headers: bob) {
+                    #expect($0.status == .notFound)
+                }
+                try await client.execute(uri: "/api/v1/photos/\(id)/result", method: .get, headers: alice) {
+                    #expect($0.status == .notFound)
+                    #expect((TestApp.decode($0.body)["error"] as? [String: String])?["code"] == "not_analysed")
+                }
+                let job = try await client.execute(uri: "/api/v1/photos/\(id)/analyze", method: .post, headers: alice) {
+                    #expect($0.status == .accepted)
+                    return TestApp.decode($0.body)
+                }
+                #expect(job["total"] as? Int == 1)
+                #expect(try await parts.worker.processNext())
+                #expect(try await parts.worker.processNext() == false)
+                try await client.execute(uri: "/api/v1/photos/\(id)/result", method: .get, headers: alice) {
+                    #expect($0.status == .ok)
+                    #expect(TestApp.decode($0.body)["is_blurred"] as? Bool == true)
+                }
+                try await client.execute(
+                    uri: "/api/v1/blur/jobs/\(job["job_id"] as? String ?? "")", method: .get, headers: bob
+                ) { #expect($0.status == .notFound) }
+            }
+        }
+    }
 }

@@ -11,13 +11,16 @@ enum TestApp {
     /// What a test needs besides the HTTP client: the services behind the routes.
     struct Parts: Sendable {
         let tokens: TokenService
+        let sessions: SessionService
         let users: UserRepository
         let library: PhotoLibrary
         let worker: AnalysisWorker
+        /// Every route the router registered, as "GET /api/v1/photos/{id}" (OpenAPITests).
+        var routes: [String] = []
     }
 
     static func with(
-        localPassword: String? = nil, checks: [HealthController.Check] = [],
+        localPassword: String? = nil, signInAttempts: Int = 1000, checks: [HealthController.Check] = [],
         _ body: @Sendable (Application<RouterResponder<ClassifyRequestContext>>, Parts) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
@@ -31,17 +34,26 @@ enum TestApp {
         try await Migrator.migrate(photoStore, Schema.photos)
         let users = UserRepository(store: authStore)
         let tokens = try await TokenService(secret: Array(repeating: 7, count: 32), users: users)
+        let sessions = SessionService(secret: Array(repeating: 7, count: 32), users: users)
+        let limiter = SignInLimiter(attempts: signInAttempts)
         let photos = PhotoRepository(store: photoStore)
         let queue = SQLJobQueue(store: photoStore)
         let library = PhotoLibrary(photos: photos, directory: directory.appendingPathComponent("photos"))
         let router = WebRouter.build(
             health: HealthController(version: "test", checks: checks),
-            auth: AuthController(tokens: tokens, users: users, localPassword: localPassword),
+            auth: AuthController(
+                tokens: tokens, sessions: sessions, users: users, localPassword: localPassword, limiter: limiter),
             photos: PhotosController(photos: photos, users: users, queue: queue, library: library),
-            settings: SettingsController(users: users, photos: photos))
-        let parts = Parts(
-            tokens: tokens, users: users, library: library,
+            settings: SettingsController(users: users, photos: photos),
+            pages: try await PageController(
+                settings: .init(
+                    version: "test", localMode: true, googleConfigured: false, localPassword: localPassword,
+                    importDirectory: directory.path, secureCookies: false),
+                sessions: sessions, users: users, photos: photos, limiter: limiter))
+        var parts = Parts(
+            tokens: tokens, sessions: sessions, users: users, library: library,
             worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"))
+        parts.routes = router.routes.map(\.description)
         do {
             try await body(Application(router: router), parts)
             try await authStore.shutdown()

@@ -1,0 +1,68 @@
+import ClassifyCore
+import ClassifyServices
+import Foundation
+
+/// Local mode's photo source: files and folders on this machine, but only inside one allowed
+/// folder (IMPORT_DIR). Paths are resolved (`..`, `~`, symlinks) before they are compared, and
+/// every file found is checked again, so a link inside the folder cannot lead out of it.
+public struct FolderPhotoSource: PhotoSource {
+    let library: PhotoLibrary
+    let allowedFolder: String
+    let maxFiles: Int
+    let maxFileBytes: Int
+
+    public init(
+        library: PhotoLibrary, allowedFolder: String, maxFiles: Int = 10_000, maxFileBytes: Int = 200 * 1_048_576
+    ) {
+        self.library = library
+        self.allowedFolder = Self.resolve(allowedFolder) ?? allowedFolder
+        self.maxFiles = maxFiles
+        self.maxFileBytes = maxFileBytes
+    }
+
+    public func importPhotos(from location: String, userID: String) async throws(PhotoSourceError) -> ImportReport {
+        let expanded = (location as NSString).expandingTildeInPath
+        let absolute = expanded.hasPrefix("/") ? expanded : allowedFolder + "/" + expanded
+        guard let resolved = Self.resolve(absolute) else { throw .notFound(location) }
+        guard inside(resolved) else { throw .outsideAllowedFolder(path: location, allowed: allowedFolder) }
+        var report = ImportReport()
+        var seen = 0
+        for entry in PhotoFinder().entries(for: [ScanPath(resolved)]) {
+            seen += 1
+            if seen > maxFiles {
+                report.errors.append(
+                    .init(path: location, error: "stopped after \(maxFiles) files; import the rest next"))
+                break
+            }
+            switch entry {
+            case let .problem(path, message):
+                report.errors.append(.init(path: path.display, error: message))
+            case let .photo(path):
+                guard let real = Self.resolve(path.display), inside(real) else {
+                    report.errors.append(.init(path: path.display, error: "links outside the import folder"))
+                    continue
+                }
+                do {
+                    let bytes = try PhotoFileReader(maxBytes: maxFileBytes).read(path)
+                    let name = String(decoding: path.lastComponent, as: UTF8.self)
+                    let added = try await library.add(bytes, filename: name, userID: userID)
+                    if added.created { report.imported += 1 } else { report.existing += 1 }
+                } catch {
+                    report.errors.append(.init(path: path.display, error: "\(error)"))
+                }
+            }
+        }
+        return report
+    }
+
+    func inside(_ resolved: String) -> Bool {
+        allowedFolder == "/" || resolved == allowedFolder || resolved.hasPrefix(allowedFolder + "/")
+    }
+
+    /// The canonical path (symlinks, `.` and `..` resolved), or nil when it does not exist.
+    static func resolve(_ path: String) -> String? {
+        guard let real = realpath(path, nil) else { return nil }
+        defer { free(real) }
+        return String(cString: real)
+    }
+}
