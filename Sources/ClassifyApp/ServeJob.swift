@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import ImageDecoding
 import Logging
+import Metrics
 
 /// `classify serve`: the embedded profile in one process (DESIGN.md section 4). Opens and
 /// migrates both databases, then serves until SIGTERM/SIGINT, finishing in-flight requests.
@@ -30,13 +31,6 @@ public struct ServeJob: Sendable {
             try await Migrator.migrate(auth, Schema.auth)
             try await Migrator.migrate(photos, Schema.photos)
             let queue = SQLJobQueue(store: photos, leaseMilliseconds: Int64(config.jobLeaseSeconds) * 1000)
-            let health = HealthController(
-                version: Self.version,
-                checks: [
-                    .init(name: "auth_db") { _ = try await auth.sql.raw("SELECT 1").all() },
-                    .init(name: "photos_db") { _ = try await photos.sql.raw("SELECT 1").all() },
-                    .init(name: "queue") { _ = try await queue.depth() },
-                ])
             let users = UserRepository(store: auth)
             let secret = try secret()
             let tokens = try await TokenService(secret: secret, users: users)
@@ -54,6 +48,31 @@ public struct ServeJob: Sendable {
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
                     decoder: decoder, logger: logger)
             }
+            let dataDirectory = URL(fileURLWithPath: config.dataDirectory)
+            let workerCount = config.workers
+            let health = HealthController(
+                version: Self.version,
+                checks: [
+                    .init(name: "auth_db") { _ = try await auth.sql.raw("SELECT 1").all() },
+                    .init(name: "photos_db") { _ = try await photos.sql.raw("SELECT 1").all() },
+                    .init(name: "queue") { _ = try await queue.depth() },
+                ],
+                services: [
+                    .init(name: "auth") {
+                        _ = try await auth.sql.raw("SELECT 1").all()
+                        return "in process; users and sessions in \(auth.engine)"
+                    },
+                    .init(name: "photos") {
+                        _ = try await photos.sql.raw("SELECT 1").all()
+                        guard FileManager.default.isWritableFile(atPath: dataDirectory.path) else {
+                            throw ServeFailure.notWritable(dataDirectory.path)
+                        }
+                        return "in process; \(photos.engine), files in \(dataDirectory.path)/photos"
+                    },
+                    .init(name: "blur") { "in process; calibrated blur score at 480 px" },
+                    .init(name: "worker") { "\(workerCount) in process, lease \(config.jobLeaseSeconds) s" },
+                ],
+                workers: config.workers, queueDepth: { try await queue.depth() })
             let pages = try await PageController(
                 settings: .init(
                     version: Self.version, localMode: config.localMode, googleConfigured: config.googleConfigured,
@@ -67,7 +86,10 @@ public struct ServeJob: Sendable {
                         photos: photoRepository, users: users, queue: queue, library: library,
                         source: config.localMode
                             ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil),
-                    settings: SettingsController(users: users, photos: photoRepository), pages: pages),
+                    settings: SettingsController(users: users, photos: photoRepository), pages: pages,
+                    metrics: MetricsController(sample: {
+                        if let depth = try? await queue.depth() { Self.queueDepth.record(depth) }
+                    })),
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
             app.addServices(workers)
@@ -80,6 +102,18 @@ public struct ServeJob: Sendable {
         }
         try await auth.shutdown()
         try await photos.shutdown()
+    }
+
+    static let queueDepth = Gauge(label: "classify_queue_depth")
+
+    enum ServeFailure: Error, CustomStringConvertible {
+        case notWritable(String)
+
+        var description: String {
+            switch self {
+            case let .notWritable(path): "\(path) is not writable"
+            }
+        }
     }
 
     /// JWT_SECRET, or a random secret kept (mode 0600) in DATA_DIR so sessions survive a

@@ -4,6 +4,7 @@ import ClassifyStore
 import Foundation
 import ImageDecoding
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Takes analysis jobs from the queue, one photo at a time, until shut down. Each worker has
@@ -65,16 +66,29 @@ public struct AnalysisWorker: Service {
                 sharpnessMap: analysis.map, analyzedAt: Self.now())
             try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
             try await queue.complete(item, now: Self.now())
+            Measure.analysis.recordNanoseconds(Int64((clock.now - start).milliseconds * 1_000_000))
+            Measure.done.increment()
         } catch let error as ImageDecodingError {
             logger.info("photo cannot be analysed", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             try await queue.fail(item, reason: error.description, retryable: false, now: Self.now())
+            Measure.failed.increment()
         } catch let error as BlurDetectionError {
             try await queue.fail(item, reason: error.description, retryable: false, now: Self.now())
+            Measure.failed.increment()
         } catch {
+            Measure.retried.increment()
             logger.warning("analysis failed, will retry", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             try await queue.fail(item, reason: "\(error)", retryable: true, now: Self.now())
         }
         return true
+    }
+
+    /// Job items by outcome, and analysis time, for `/metrics`.
+    enum Measure {
+        static let done = Counter(label: "classify_job_items_total", dimensions: [("result", "done")])
+        static let failed = Counter(label: "classify_job_items_total", dimensions: [("result", "failed")])
+        static let retried = Counter(label: "classify_job_items_total", dimensions: [("result", "retried")])
+        static let analysis = Metrics.Timer(label: "classify_analysis_duration_seconds")
     }
 
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }

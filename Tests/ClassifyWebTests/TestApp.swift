@@ -21,6 +21,7 @@ enum TestApp {
 
     static func with(
         localPassword: String? = nil, signInAttempts: Int = 1000, checks: [HealthController.Check] = [],
+        services: [HealthController.ServiceCheck] = [],
         _ body: @Sendable (Application<RouterResponder<ClassifyRequestContext>>, Parts) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
@@ -40,7 +41,9 @@ enum TestApp {
         let queue = SQLJobQueue(store: photoStore)
         let library = PhotoLibrary(photos: photos, directory: directory.appendingPathComponent("photos"))
         let router = WebRouter.build(
-            health: HealthController(version: "test", checks: checks),
+            health: HealthController(
+                version: "test", checks: checks, services: services, workers: 1, queueDepth: { try await queue.depth() }
+            ),
             auth: AuthController(
                 tokens: tokens, sessions: sessions, users: users, localPassword: localPassword, limiter: limiter),
             photos: PhotosController(photos: photos, users: users, queue: queue, library: library),
