@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "ClassifyApp", "ClassifyCore", "BlurDetection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "BlurDetectionTests", dependencies: ["BlurDetection"]),

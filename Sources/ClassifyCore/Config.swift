@@ -19,6 +19,8 @@ public struct Config: Sendable, Equatable {
     /// The folder the page's Import may read from (IMPORT_DIR, default: $HOME); paths outside
     /// it are refused.
     public var importDirectory: String
+    /// trace, debug, info (default), notice, warning, error or critical (LOG_LEVEL).
+    public var logLevel: String
 
     /// Local mode: no Google credentials, one local user.
     public var localMode: Bool { !googleConfigured }
@@ -39,6 +41,12 @@ public struct Config: Sendable, Equatable {
         jobLeaseSeconds = try integer("JOB_LEASE_SECONDS", default: 60, range: 1...3600)
         dataDirectory = value("DATA_DIR") ?? "./data"
         importDirectory = value("IMPORT_DIR") ?? value("HOME") ?? "/"
+        logLevel = value("LOG_LEVEL")?.lowercased() ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw .invalid(
+                variable: "LOG_LEVEL", value: logLevel,
+                reason: "expected trace, debug, info, notice, warning, error or critical")
+        }
         publicURL = value("PUBLIC_URL")
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw .invalid(variable: "PUBLIC_URL", value: publicURL, reason: "expected http://… or https://…")

@@ -11,6 +11,7 @@ public enum WebRouter {
     ) -> Router<ClassifyRequestContext> {
         let router = Router(context: ClassifyRequestContext.self)
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestLogMiddleware(level: .info))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: PageController.HTMLErrors(pages: pages))

@@ -50,6 +50,96 @@ struct ServeProcessTests {
         #expect(message.contains("PORT=eighty is not valid"))
     }
 
+    /// Sign-in with a password, token refresh, a page session with its CSRF token, a refused
+    /// token, an upload that is not an image: at LOG_LEVEL=trace, no secret reaches the log.
+    @Test func noSecretReachesTheLog() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let logURL = data.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        let port = 20_000 + Int.random(in: 0..<2000)
+        let password = "pw-\(UUID().uuidString)"
+        let jwtSecret = "secret-\(UUID().uuidString)-\(UUID().uuidString)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HostileInputTests.classifyBinary)
+        process.arguments = ["serve"]
+        process.environment = [
+            "PORT": String(port), "DATA_DIR": data.path, "HOST": "127.0.0.1", "LOG_LEVEL": "trace",
+            "LOCAL_PASSWORD": password, "JWT_SECRET": jwtSecret, "WORKERS": "1",
+        ]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let base = "http://127.0.0.1:\(port)"
+        _ = try await Self.poll("\(base)/health/ready", seconds: 20)
+
+        func curl(_ arguments: [String]) throws -> String {
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-s", "-i", "--max-time", "10"] + arguments
+            let out = Pipe()
+            curl.standardOutput = out
+            try curl.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            curl.waitUntilExit()
+            return text
+        }
+        func field(_ name: String, in text: String) -> String {
+            guard let range = text.range(of: "\"\(name)\":\"") else { return "" }
+            return String(text[range.upperBound...].prefix { $0 != "\"" })
+        }
+        let json = ["-H", "Content-Type: application/json"]
+        let signIn = try curl(
+            json + ["-d", #"{"grant_type":"local","password":"\#(password)"}"#, "\(base)/api/v1/auth/token"])
+        let access = field("access_token", in: signIn), refresh = field("refresh_token", in: signIn)
+        #expect(!access.isEmpty && !refresh.isEmpty)
+        _ = try curl(["-H", "Authorization: Bearer \(access)", "\(base)/api/v1/auth/me"])
+        _ = try curl(["-H", "Authorization: Bearer \(access)x", "\(base)/api/v1/photos"])
+        let rotated = try curl(json + ["-d", #"{"refresh_token":"\#(refresh)"}"#, "\(base)/api/v1/auth/refresh"])
+        let newRefresh = field("refresh_token", in: rotated)
+        _ = try curl(json + ["-d", #"{"refresh_token":"\#(refresh)"}"#, "\(base)/api/v1/auth/refresh"])
+        _ = try curl(
+            json + ["-d", #"{"grant_type":"local","password":"wrong-\#(password)"}"#, "\(base)/api/v1/auth/token"])
+        let page = try curl(["-d", "password=\(password)", "\(base)/signin"])
+        let cookie =
+            page.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
+            .map { String($0.dropFirst("set-cookie: ".count).prefix { $0 != ";" }) } ?? ""
+        #expect(cookie.hasPrefix("classify_session="))
+        let dashboard = try curl(["-H", "Cookie: \(cookie)", "\(base)/?tab=blurred&code=4/secret-code"])
+        let csrf =
+            dashboard.range(of: #"name="csrf-token" content=""#).map {
+                String(dashboard[$0.upperBound...].prefix { $0 != "\"" })
+            } ?? ""
+        #expect(csrf.count == 64)
+        _ = try curl(
+            json + [
+                "-X", "PATCH", "-H", "Cookie: \(cookie)", "-H", "X-CSRF-Token: \(csrf)", "-d",
+                #"{"blur_threshold":0.4}"#, "\(base)/api/v1/users/me/settings",
+            ])
+        _ = try curl([
+            "-H", "Authorization: Bearer \(access)", "-F", "file=@/etc/hostname;filename=a.jpg",
+            "\(base)/api/v1/photos/upload",
+        ])
+
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try log.close()
+        let text = try String(contentsOf: logURL, encoding: .utf8)
+        #expect(text.contains("/api/v1/auth/token") && text.contains("status=401"), "the log should show requests")
+        let sessionValue = String(cookie.dropFirst("classify_session=".count))
+        for (name, secret) in [
+            ("password", password), ("JWT secret", jwtSecret), ("access token", access), ("refresh token", refresh),
+            ("rotated refresh token", newRefresh), ("session cookie", sessionValue), ("CSRF token", csrf),
+            ("query-string code", "secret-code"),
+        ] where !secret.isEmpty {
+            #expect(!text.contains(secret), "the log contains the \(name)")
+        }
+    }
+
     static func poll(_ url: String, seconds: Double) async throws -> (status: Int, body: String) {
         let deadline = Date().addingTimeInterval(seconds)
         var lastError: (any Error)?
