@@ -9,6 +9,8 @@ public struct ClassifyRequestContext: RequestContext {
     /// Set when the caller was recognised by the session cookie rather than a bearer token:
     /// unsafe requests then need the CSRF token.
     public var sessionToken: String?
+    /// Why the bearer token sent was refused, if it was.
+    public var tokenProblem: String?
     /// The peer's IP address (nil in router tests), for the sign-in rate limit.
     public let remoteIP: String?
 
@@ -16,11 +18,13 @@ public struct ClassifyRequestContext: RequestContext {
         coreContext = .init(source: source)
         userID = nil
         sessionToken = nil
+        tokenProblem = nil
         remoteIP = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller's id, or 401 when the route needs one and there is none.
     public func requireUser() throws -> String {
+        if let tokenProblem { throw APIError(.unauthorized, code: "invalid_token", tokenProblem) }
         guard let userID else { throw APIError(.unauthorized, code: "unauthorized", "sign in first") }
         return userID
     }

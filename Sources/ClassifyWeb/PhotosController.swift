@@ -63,11 +63,39 @@ public struct PhotosController: Sendable {
             image_url = "/api/v1/photos/\(photo.id)/image?size=display"
             thumbnail_url = "/api/v1/photos/\(photo.id)/image?size=thumb"
         }
+
+        enum CodingKeys: String, CodingKey {
+            case id, filename, created_time, width, height, blur_score, is_blurred, blur_type, image_url, thumbnail_url
+        }
+
+        /// Every key is always there; an unanalysed photo has `null` scores.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(filename, forKey: .filename)
+            try container.encode(created_time, forKey: .created_time)
+            try container.encode(width, forKey: .width)
+            try container.encode(height, forKey: .height)
+            try container.encode(blur_score, forKey: .blur_score)
+            try container.encode(is_blurred, forKey: .is_blurred)
+            try container.encode(blur_type, forKey: .blur_type)
+            try container.encode(image_url, forKey: .image_url)
+            try container.encode(thumbnail_url, forKey: .thumbnail_url)
+        }
     }
 
     struct PhotoList: ResponseEncodable {
         let photos: [PhotoJSON]
+        /// `null` on the last page.
         let next_cursor: String?
+
+        enum CodingKeys: String, CodingKey { case photos, next_cursor }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(photos, forKey: .photos)
+            try container.encode(next_cursor, forKey: .next_cursor)
+        }
     }
 
     struct ResultJSON: ResponseEncodable {
@@ -122,7 +150,7 @@ public struct PhotosController: Sendable {
         api.post("photos/:id/analyze") { _, context in try await analyzeOne(context) }
         api.get("photos/:id/image") { request, context in try await image(request, context) }
         api.post("blur/analyze-batch") { request, context in try await analyzeBatch(request, context) }
-        api.get("blur/jobs/:id") { _, context in try await job(context) }
+        api.get("blur/jobs/:job_id") { _, context in try await job(context) }
     }
 
     static let notFound = APIError(.notFound, code: "not_found", "no such photo")
@@ -320,7 +348,7 @@ public struct PhotosController: Sendable {
     func job(_ context: ClassifyRequestContext) async throws -> JobJSON {
         guard
             let status = try await queue.status(
-                jobID: try context.parameters.require("id"), userID: try context.requireUser())
+                jobID: try context.parameters.require("job_id"), userID: try context.requireUser())
         else { throw APIError(.notFound, code: "not_found", "no such job") }
         return JobJSON(
             job_id: status.id, status: status.state.rawValue, total: status.total, done: status.done,
