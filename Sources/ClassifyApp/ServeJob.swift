@@ -35,9 +35,6 @@ public struct ServeJob: Sendable {
             let secret = try secret()
             let tokens = try await TokenService(secret: secret, users: users)
             let sessions = SessionService(secret: secret, users: users)
-            let limiter = SignInLimiter()
-            let authController = AuthController(
-                tokens: tokens, sessions: sessions, users: users, localPassword: config.localPassword, limiter: limiter)
             let photoRepository = PhotoRepository(store: photos)
             let library = PhotoLibrary(
                 photos: photoRepository,
@@ -73,20 +70,21 @@ public struct ServeJob: Sendable {
                     .init(name: "worker") { "\(workerCount) in process, lease \(config.jobLeaseSeconds) s" },
                 ],
                 workers: config.workers, queueDepth: { try await queue.depth() })
-            let pages = try await PageController(
-                settings: .init(
-                    version: Self.version, localMode: config.localMode, googleConfigured: config.googleConfigured,
-                    localPassword: config.localPassword, importDirectory: config.importDirectory,
-                    secureCookies: config.publicURL?.hasPrefix("https://") ?? false),
-                sessions: sessions, users: users, photos: photoRepository, limiter: limiter)
+            let services = WebRouter.Services(
+                auth: LocalAuthService(tokens: tokens, users: users, localPassword: config.localPassword),
+                photos: LocalPhotosService(repository: photoRepository, library: library),
+                blur: QueueBlurService(queue: queue, photos: photoRepository),
+                source: config.localMode
+                    ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil,
+                sessions: sessions, limiter: SignInLimiter())
             var app = Application(
-                router: WebRouter.build(
-                    health: health, auth: authController,
-                    photos: PhotosController(
-                        photos: photoRepository, users: users, queue: queue, library: library,
-                        source: config.localMode
-                            ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil),
-                    settings: SettingsController(users: users, photos: photoRepository), pages: pages,
+                router: try await WebRouter.build(
+                    services, health: health,
+                    page: .init(
+                        version: Self.version, localMode: config.localMode,
+                        googleConfigured: config.googleConfigured, localPassword: config.localPassword,
+                        importDirectory: config.importDirectory,
+                        secureCookies: config.publicURL?.hasPrefix("https://") ?? false),
                     metrics: MetricsController(sample: {
                         if let depth = try? await queue.depth() { Self.queueDepth.record(depth) }
                     })),

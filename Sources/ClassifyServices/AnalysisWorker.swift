@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// Takes analysis jobs from the queue, one photo at a time, until shut down. Each worker has
 /// its own lease owner name; on graceful shutdown it hands back what it holds.
 public struct AnalysisWorker: Service {
-    let queue: SQLJobQueue
+    let queue: any JobQueue
     let photos: PhotoRepository
     let library: PhotoLibrary
     let analyzer: PhotoAnalyzer
@@ -21,7 +21,7 @@ public struct AnalysisWorker: Service {
     /// Workers of one process should share `decoder`: its memory budget bounds their
     /// concurrent decodes together.
     public init(
-        queue: SQLJobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
+        queue: any JobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
         decoder: ImageDecoder = ImageDecoder(), logger: Logger = Logger(label: "classify.worker"),
         idleDelay: Duration = .milliseconds(200)
     ) {

@@ -54,18 +54,7 @@ public struct PhotoLibrary: Sendable {
     }
 
     /// Sizes the gallery asks for.
-    public enum Rendition: String, Sendable, CaseIterable {
-        case thumb, display, original
-
-        /// Longest side of the JPEG made for this size (nil: the stored file as is).
-        var maxSide: Int? {
-            switch self {
-            case .thumb: 320
-            case .display: 1600
-            case .original: nil
-            }
-        }
-    }
+    public typealias Rendition = PhotoSize
 
     /// The photo at `rendition` and its MIME type. Thumbnails are made once and kept beside
     /// the originals.
@@ -96,5 +85,16 @@ public struct PhotoLibrary: Sendable {
         let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let clean = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(255))
         return clean.isEmpty || clean == "." || clean == ".." ? "photo" : clean
+    }
+}
+
+extension PhotoSize {
+    /// Longest side of the JPEG made for this size (nil: the stored file as is).
+    var maxSide: Int? {
+        switch self {
+        case .thumb: 320
+        case .display: 1600
+        case .original: nil
+        }
     }
 }

@@ -6,11 +6,7 @@ import JWTKit
 
 /// Short-lived access JWTs (HS256) and rotating refresh tokens (random, stored hashed).
 public struct TokenService: Sendable {
-    public struct Pair: Sendable, Equatable {
-        public let accessToken: String
-        public let refreshToken: String
-        public let expiresIn: Int
-    }
+    public typealias Pair = TokenPair
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidAccessToken

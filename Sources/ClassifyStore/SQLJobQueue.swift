@@ -5,7 +5,7 @@ import SQLKit
 /// with a lease. At least once: a worker that dies keeps its lease until it expires, then the
 /// item is claimed again; after `maxAttempts` it fails with a reason. PostgreSQL claims with
 /// `FOR UPDATE SKIP LOCKED`; SQLite's single writer needs no lock clause.
-public struct SQLJobQueue: Sendable {
+public struct SQLJobQueue: JobQueue {
     let store: StoreConnection
     public var leaseMilliseconds: Int64
     public var maxAttempts: Int

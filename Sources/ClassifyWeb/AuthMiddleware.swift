@@ -1,3 +1,4 @@
+import ClassifyCore
 import ClassifyServices
 import Foundation
 import HTTPTypes
@@ -7,7 +8,7 @@ import Hummingbird
 /// cookie. Routes decide whether a caller is required (`requireUser()`).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = ClassifyRequestContext
-    let tokens: TokenService
+    let auth: any AuthService
     let sessions: SessionService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -16,10 +17,10 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             do {
-                context.userID = try await tokens.verify(accessToken: String(header.dropFirst("Bearer ".count)))
+                context.userID = try await auth.verify(accessToken: String(header.dropFirst("Bearer ".count)))
             } catch {
                 // Refused by the routes that need a caller; health and docs still answer.
-                context.tokenProblem = error.description
+                context.tokenProblem = "\(error)"
             }
         } else if let cookie = request.cookies[SessionService.cookieName]?.value, !cookie.isEmpty,
             let userID = try await sessions.user(session: cookie, now: Date())

@@ -1,6 +1,5 @@
 import ClassifyCore
 import ClassifyServices
-import ClassifyStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -36,18 +35,18 @@ public struct PageController: Sendable {
 
     let settings: Settings
     let sessions: SessionService
-    let users: UserRepository
-    let photos: PhotoRepository
+    let auth: any AuthService
+    let photos: any PhotosService
     let limiter: SignInLimiter
     let templates: MustacheLibrary
 
     public init(
-        settings: Settings, sessions: SessionService, users: UserRepository, photos: PhotoRepository,
+        settings: Settings, sessions: SessionService, auth: any AuthService, photos: any PhotosService,
         limiter: SignInLimiter
     ) async throws {
         self.settings = settings
         self.sessions = sessions
-        self.users = users
+        self.auth = auth
         self.photos = photos
         self.limiter = limiter
         templates = try await MustacheLibrary(directory: WebResources.path("templates"))
@@ -137,7 +136,7 @@ public struct PageController: Sendable {
 
     func dashboard(_ request: Request, _ context: ClassifyRequestContext) async throws -> Response {
         guard let session = context.sessionToken, let userID = context.userID,
-            let user = try await users.user(id: userID)
+            let user = try await auth.user(id: userID)
         else { return .redirect(to: "/signin", type: .found) }
         let requested = request.uri.queryParameters["tab"].map(String.init) ?? "all"
         let tab = Self.tabs.contains { $0.id == requested } ? requested : "all"
@@ -184,15 +183,13 @@ public struct PageController: Sendable {
             return response
         }
         let form = try await Self.form(SignInForm.self, request, context)
-        if let localPassword = settings.localPassword,
-            !AuthController.constantTimeEquals(form?.password ?? "", localPassword)
-        {
+        let user: User
+        do {
+            user = try await auth.localUser(password: form?.password)
+        } catch AuthFailure.wrongPassword {
             return html(.unauthorized, render(signIn(error: "Wrong password."), "signin"))
         }
         let now = Date()
-        let user = try await users.ensureUser(
-            id: AuthController.localUserID, email: nil, name: "Local user",
-            now: Int64(now.timeIntervalSince1970 * 1000))
         let token = try await sessions.start(userID: user.id, now: now)
         var response = Response.redirect(to: "/", type: .normal)
         response.setCookie(sessionCookie(token, maxAge: sessions.lifetimeSeconds))

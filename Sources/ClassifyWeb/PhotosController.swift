@@ -1,17 +1,15 @@
 import BlurDetection
 import ClassifyCore
 import ClassifyServices
-import ClassifyStore
 import Foundation
 import Hummingbird
 
 /// The gallery's API: list, read and delete the caller's photos, read a photo's verdict, and
 /// queue blur analysis (DESIGN.md 5.1). Another person's photo id answers 404.
 public struct PhotosController: Sendable {
-    let photos: PhotoRepository
-    let users: UserRepository
-    let queue: SQLJobQueue
-    let library: PhotoLibrary
+    let photos: any PhotosService
+    let auth: any AuthService
+    let blur: any BlurService
     /// Folders on this machine (local mode only; nil otherwise).
     let source: (any PhotoSource)?
     /// Largest upload request body.
@@ -20,13 +18,12 @@ public struct PhotosController: Sendable {
     let maxUploadFiles: Int
 
     public init(
-        photos: PhotoRepository, users: UserRepository, queue: SQLJobQueue, library: PhotoLibrary,
-        source: (any PhotoSource)? = nil, maxUploadBytes: Int = 256 * 1_048_576, maxUploadFiles: Int = 100
+        photos: any PhotosService, auth: any AuthService, blur: any BlurService, source: (any PhotoSource)? = nil,
+        maxUploadBytes: Int = 256 * 1_048_576, maxUploadFiles: Int = 100
     ) {
         self.photos = photos
-        self.users = users
-        self.queue = queue
-        self.library = library
+        self.auth = auth
+        self.blur = blur
         self.source = source
         self.maxUploadBytes = maxUploadBytes
         self.maxUploadFiles = maxUploadFiles
@@ -156,7 +153,7 @@ public struct PhotosController: Sendable {
     static let notFound = APIError(.notFound, code: "not_found", "no such photo")
 
     func threshold(_ userID: String) async throws -> Double {
-        try await users.user(id: userID)?.blurThreshold ?? BlurThreshold.standard.value
+        try await auth.user(id: userID)?.blurThreshold ?? BlurThreshold.standard.value
     }
 
     func owned(_ context: ClassifyRequestContext) async throws -> (Photo, Double) {
@@ -175,18 +172,16 @@ public struct PhotosController: Sendable {
         }
         let limit = query["limit"].flatMap { Int($0) } ?? 50
         guard (1...200).contains(limit) else { throw APIError(.badRequest, code: "bad_limit", "limit must be 1…200") }
-        var cursor: PhotoRepository.Cursor? = nil
-        if let text = query["cursor"] {
-            guard let parsed = PhotoRepository.Cursor(String(text)) else {
-                throw APIError(.badRequest, code: "bad_cursor", "cursor is not one this API gave out")
-            }
-            cursor = parsed
-        }
         let threshold = try await threshold(userID)
-        let page = try await photos.list(
-            userID: userID, filter: filter, threshold: threshold, limit: limit, after: cursor)
-        return PhotoList(
-            photos: page.photos.map { PhotoJSON($0, threshold: threshold) }, next_cursor: page.next?.description)
+        let page: PhotoPage
+        do {
+            page = try await photos.list(
+                userID: userID, filter: filter, threshold: threshold, limit: limit,
+                cursor: query["cursor"].map(String.init))
+        } catch PhotosFailure.badCursor {
+            throw APIError(.badRequest, code: "bad_cursor", PhotosFailure.badCursor.description)
+        }
+        return PhotoList(photos: page.photos.map { PhotoJSON($0, threshold: threshold) }, next_cursor: page.nextCursor)
     }
 
     struct UploadResponse: ResponseEncodable {
@@ -234,9 +229,9 @@ public struct PhotosController: Sendable {
         var refused: [UploadResponse.Refused] = []
         for file in files {
             do {
-                let photo = try await library.add(file.bytes, filename: file.filename ?? "photo", userID: userID).photo
+                let photo = try await photos.add(file.bytes, filename: file.filename ?? "photo", userID: userID).photo
                 stored.append(PhotoJSON(photo, threshold: threshold))
-            } catch let failure as PhotoLibrary.Failure {
+            } catch let failure as PhotosFailure {
                 refused.append(.init(filename: file.filename ?? "photo", error: failure.description))
             }
         }
@@ -250,14 +245,14 @@ public struct PhotosController: Sendable {
     func image(_ request: Request, _ context: ClassifyRequestContext) async throws -> Response {
         let (photo, _) = try await owned(context)
         let sizeName = request.uri.queryParameters["size"].map(String.init) ?? "display"
-        guard let size = PhotoLibrary.Rendition(rawValue: sizeName) else {
+        guard let size = PhotoSize(rawValue: sizeName) else {
             throw APIError(.badRequest, code: "bad_size", "size must be thumb, display or original")
         }
         let rendition: (bytes: [UInt8], mimeType: String)
         do {
-            rendition = try library.rendition(of: photo, size)
-        } catch {
-            throw APIError(.unprocessableContent, code: "unreadable_image", "this photo cannot be shown: \(error)")
+            rendition = try await photos.image(of: photo, size: size)
+        } catch let failure as PhotosFailure {
+            throw APIError(.unprocessableContent, code: "unreadable_image", failure.description)
         }
         return Response(
             status: .ok,
@@ -284,43 +279,24 @@ public struct PhotosController: Sendable {
     > {
         let userID = try context.requireUser()
         let body = try await request.decode(as: BatchRequest.self, context: context)
-        var ids: [String] = []
-        if let requested = body.photo_ids {
-            guard requested.count <= 10_000 else {
-                throw APIError(.contentTooLarge, code: "too_many_photos", "at most 10,000 photos per batch")
+        do {
+            let (jobID, total) = try await blur.analyze(photoIDs: body.photo_ids, userID: userID)
+            return EditedResponse(
+                status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: total))
+        } catch let failure as BlurServiceFailure {
+            switch failure {
+            case .noSuchPhoto: throw APIError(.notFound, code: "not_found", failure.description)
+            case .tooManyPhotos: throw APIError(.contentTooLarge, code: "too_many_photos", failure.description)
             }
-            for id in requested {
-                guard try await photos.photo(id: id, userID: userID) != nil else {
-                    throw APIError(.notFound, code: "not_found", "no such photo: \(id)")
-                }
-                ids.append(id)
-            }
-        } else {
-            var cursor: PhotoRepository.Cursor? = nil
-            repeat {
-                let page = try await photos.list(
-                    userID: userID, filter: .unprocessed, threshold: 0.5, limit: 200, after: cursor)
-                ids += page.photos.map(\.id)
-                cursor = page.next
-            } while cursor != nil
         }
-        let jobID = UUID().uuidString.lowercased()
-        try await queue.enqueue(
-            jobID: jobID, userID: userID, kind: "analyze", photoIDs: ids,
-            now: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-        return EditedResponse(
-            status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: Set(ids).count))
     }
 
     /// `POST /photos/{id}/analyze`: (re-)analyses one photo through the queue.
     func analyzeOne(_ context: ClassifyRequestContext) async throws -> EditedResponse<BatchResponse> {
         let userID = try context.requireUser()
         let (photo, _) = try await owned(context)
-        let jobID = UUID().uuidString.lowercased()
-        try await queue.enqueue(
-            jobID: jobID, userID: userID, kind: "analyze", photoIDs: [photo.id],
-            now: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-        return EditedResponse(status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: 1))
+        let (jobID, total) = try await blur.analyze(photoIDs: [photo.id], userID: userID)
+        return EditedResponse(status: .accepted, response: BatchResponse(job_id: jobID, status: "queued", total: total))
     }
 
     /// `POST /photos/import {"path"}`: adds a folder on this machine (local mode only, inside
@@ -347,8 +323,8 @@ public struct PhotosController: Sendable {
 
     func job(_ context: ClassifyRequestContext) async throws -> JobJSON {
         guard
-            let status = try await queue.status(
-                jobID: try context.parameters.require("job_id"), userID: try context.requireUser())
+            let status = try await blur.job(
+                id: try context.parameters.require("job_id"), userID: try context.requireUser())
         else { throw APIError(.notFound, code: "not_found", "no such job") }
         return JobJSON(
             job_id: status.id, status: status.state.rawValue, total: status.total, done: status.done,

@@ -1,15 +1,14 @@
 import ClassifyCore
-import ClassifyStore
 import Hummingbird
 
 /// `GET/PATCH /api/v1/users/me/settings` and `GET /api/v1/stats`. Changing the threshold
 /// re-labels stored scores at once: nothing is analysed again.
 public struct SettingsController: Sendable {
-    let users: UserRepository
-    let photos: PhotoRepository
+    let auth: any AuthService
+    let photos: any PhotosService
 
-    public init(users: UserRepository, photos: PhotoRepository) {
-        self.users = users
+    public init(auth: any AuthService, photos: any PhotosService) {
+        self.auth = auth
         self.photos = photos
     }
 
@@ -44,7 +43,7 @@ public struct SettingsController: Sendable {
                 guard let threshold = BlurThreshold(value) else {
                     throw APIError(.badRequest, code: "bad_threshold", "blur_threshold must be between 0 and 1")
                 }
-                try await users.setThreshold(threshold.value, userID: userID)
+                try await auth.setThreshold(threshold, userID: userID)
             }
             return Settings(blur_threshold: try await user(context).blurThreshold)
         }
@@ -61,7 +60,7 @@ public struct SettingsController: Sendable {
     }
 
     func user(_ context: ClassifyRequestContext) async throws -> User {
-        guard let user = try await users.user(id: try context.requireUser()) else {
+        guard let user = try await auth.user(id: try context.requireUser()) else {
             throw APIError(.unauthorized, code: "unauthorized", "the account no longer exists")
         }
         return user

@@ -1,14 +1,42 @@
+import ClassifyCore
 import ClassifyServices
 import Hummingbird
 
-/// The gateway's routes (DESIGN.md 5.1), composed in ClassifyApp. Middleware runs outermost
-/// first: request metrics, security headers on everything, JSON errors for the API, HTML errors for pages,
+/// The gateway (DESIGN.md 5.1): its routes over the service protocols, composed in
+/// ClassifyApp (and the same way in tests). Middleware runs outermost first: request metrics
+/// and log, security headers on everything, JSON errors for the API, HTML errors for pages,
 /// static files before anyone is looked up, then who is calling.
 public enum WebRouter {
+    /// What the gateway talks to.
+    public struct Services: Sendable {
+        public var auth: any AuthService
+        public var photos: any PhotosService
+        public var blur: any BlurService
+        /// Folders on this machine; nil outside local mode.
+        public var source: (any PhotoSource)?
+        public var sessions: SessionService
+        public var limiter: SignInLimiter
+
+        public init(
+            auth: any AuthService, photos: any PhotosService, blur: any BlurService, source: (any PhotoSource)?,
+            sessions: SessionService, limiter: SignInLimiter
+        ) {
+            self.auth = auth
+            self.photos = photos
+            self.blur = blur
+            self.source = source
+            self.sessions = sessions
+            self.limiter = limiter
+        }
+    }
+
     public static func build(
-        health: HealthController, auth: AuthController, photos: PhotosController, settings: SettingsController,
-        pages: PageController, metrics: MetricsController = MetricsController()
-    ) -> Router<ClassifyRequestContext> {
+        _ services: Services, health: HealthController, page: PageController.Settings,
+        metrics: MetricsController = MetricsController()
+    ) async throws -> Router<ClassifyRequestContext> {
+        let pages = try await PageController(
+            settings: page, sessions: services.sessions, auth: services.auth, photos: services.photos,
+            limiter: services.limiter)
         let router = Router(context: ClassifyRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: RequestLogMiddleware(level: .info))
@@ -18,15 +46,16 @@ public enum WebRouter {
         router.add(
             middleware: FileMiddleware(
                 WebResources.path("static"), urlBasePath: "/static", searchForIndexHtml: false))
-        router.add(middleware: AuthMiddleware(tokens: auth.tokens, sessions: pages.sessions))
+        router.add(middleware: AuthMiddleware(auth: services.auth, sessions: services.sessions))
         health.register(on: router)
         metrics.register(on: router)
         pages.register(on: router)
         DocsController().register(on: router)
-        let api = router.group("api/v1").add(middleware: CSRFMiddleware(sessions: pages.sessions))
-        auth.register(on: api)
-        photos.register(on: api)
-        settings.register(on: api)
+        let api = router.group("api/v1").add(middleware: CSRFMiddleware(sessions: services.sessions))
+        AuthController(auth: services.auth, sessions: services.sessions, limiter: services.limiter).register(on: api)
+        PhotosController(photos: services.photos, auth: services.auth, blur: services.blur, source: services.source)
+            .register(on: api)
+        SettingsController(auth: services.auth, photos: services.photos).register(on: api)
         return router
     }
 }

@@ -40,19 +40,18 @@ enum TestApp {
         let photos = PhotoRepository(store: photoStore)
         let queue = SQLJobQueue(store: photoStore)
         let library = PhotoLibrary(photos: photos, directory: directory.appendingPathComponent("photos"))
-        let router = WebRouter.build(
+        let router = try await WebRouter.build(
+            .init(
+                auth: LocalAuthService(tokens: tokens, users: users, localPassword: localPassword),
+                photos: LocalPhotosService(repository: photos, library: library),
+                blur: QueueBlurService(queue: queue, photos: photos), source: nil, sessions: sessions,
+                limiter: limiter),
             health: HealthController(
                 version: "test", checks: checks, services: services, workers: 1, queueDepth: { try await queue.depth() }
             ),
-            auth: AuthController(
-                tokens: tokens, sessions: sessions, users: users, localPassword: localPassword, limiter: limiter),
-            photos: PhotosController(photos: photos, users: users, queue: queue, library: library),
-            settings: SettingsController(users: users, photos: photos),
-            pages: try await PageController(
-                settings: .init(
-                    version: "test", localMode: true, googleConfigured: false, localPassword: localPassword,
-                    importDirectory: directory.path, secureCookies: false),
-                sessions: sessions, users: users, photos: photos, limiter: limiter))
+            page: .init(
+                version: "test", localMode: true, googleConfigured: false, localPassword: localPassword,
+                importDirectory: directory.path, secureCookies: false))
         var parts = Parts(
             tokens: tokens, sessions: sessions, users: users, library: library,
             worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"))
