@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// An API failure with a stable code and a sentence for people, sent as
 /// `{"error": {"code", "message"}}` with its HTTP status.
@@ -48,6 +49,12 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw APIError(error.status, code: Self.code(error.status), error.body ?? error.status.reasonPhrase)
+        } catch is NIOTooManyBytesError {
+            throw APIError(
+                .contentTooLarge, code: "too_large",
+                "the request body is larger than \(context.maxUploadSize / 1_048_576) MB")
+        } catch let error as HTTPResponseError {
+            throw APIError(error.status, code: Self.code(error.status), error.status.reasonPhrase)
         } catch let error as DecodingError {
             throw APIError(.badRequest, code: "bad_request", "malformed JSON: \(Self.describe(error))")
         } catch {

@@ -107,4 +107,17 @@ import Testing
             }
         }
     }
+
+    @Test func anOversizedJSONBodyIsRefusedBeforeItIsRead() async throws {
+        try await TestApp.with { app, _ in
+            try await app.test(.router) { client in
+                let huge =
+                    #"{"grant_type":"local","password":""# + String(repeating: "a", count: 3 * 1_048_576) + #""}"#
+                try await client.execute(uri: "/api/v1/auth/token", method: .post, body: ByteBuffer(string: huge)) {
+                    #expect($0.status == .contentTooLarge)
+                    #expect(TestApp.decode($0.body)["error"] != nil)
+                }
+            }
+        }
+    }
 }
