@@ -4,8 +4,9 @@
 # what to install and stops.
 set -euo pipefail
 
-debian_packages=(pkg-config libturbojpeg0-dev libvips-dev libjpeg-turbo-progs postgresql)
-python_modules=(PIL:pillow numpy:numpy)
+# chromium + chromium-driver: the page's real-browser tests (Tests/Browser).
+debian_packages=(pkg-config libturbojpeg0-dev libvips-dev libjpeg-turbo-progs postgresql chromium chromium-driver)
+python_modules=(PIL:pillow numpy:numpy selenium:selenium pytest:pytest openapi_spec_validator:openapi-spec-validator)
 
 missing=()
 for package in "${debian_packages[@]}"; do
@@ -29,7 +30,8 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# Python is used by the test corpus generator, the evaluation and the benchmarks.
+# Python is used by the test corpus generator, the evaluation, the benchmarks and the
+# browser tests (selenium + pytest).
 if command -v python3 >/dev/null 2>&1; then
   pip_missing=()
   for entry in "${python_modules[@]}"; do

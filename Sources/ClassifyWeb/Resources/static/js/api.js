@@ -1,0 +1,102 @@
+// Every call to Classify's API goes through here: same-origin cookies, the CSRF header on
+// unsafe methods, sign-in on 401, and errors turned into sentences for people.
+
+export class ApiError extends Error {
+  constructor(message, code, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+const UNREACHABLE = "Can't reach the Classify server. Check that it is running, then try again.";
+
+export function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+}
+
+function goToSignIn() {
+  window.location.assign('/signin');
+  return new ApiError('Your session has ended. Sign in again.', 'unauthorized', 401);
+}
+
+function errorFrom(status, statusText, data) {
+  const message = data?.error?.message || `The server answered ${status} ${statusText ?? ''}`.trim();
+  return new ApiError(message, data?.error?.code ?? `http_${status}`, status);
+}
+
+function parse(text) {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls `/api/v1/<path>` (or an absolute path such as `/health`) and returns the decoded JSON
+ * (null for 204). `accept` lists error statuses whose JSON body the caller wants instead of an
+ * exception (readiness answers 503 with its checks).
+ */
+export async function api(path, { method = 'GET', json, query, accept = [], signal } = {}) {
+  let url = path.startsWith('/') ? path : `/api/v1/${path}`;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null) params.set(key, value);
+    }
+    const text = params.toString();
+    if (text) url += `?${text}`;
+  }
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken();
+  let body;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(json);
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body, credentials: 'same-origin', signal });
+  } catch (error) {
+    if (error?.name === 'AbortError') throw error;
+    throw new ApiError(UNREACHABLE, 'network', 0);
+  }
+  if (response.status === 401) throw goToSignIn();
+  if (response.status === 204) return null;
+  const data = parse(await response.text());
+  if (!response.ok && !accept.includes(response.status)) {
+    throw errorFrom(response.status, response.statusText, data);
+  }
+  return data;
+}
+
+/**
+ * Uploads files as one multipart request (parts named `file`), reporting bytes sent through
+ * `onProgress(sent, total)`. Resolves to the server's JSON: {photos, errors}.
+ */
+export function uploadFiles(files, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const file of files) form.append('file', file, file.name);
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/v1/photos/upload');
+    request.withCredentials = true;
+    request.setRequestHeader('X-CSRF-Token', csrfToken());
+    request.setRequestHeader('Accept', 'application/json');
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress?.(event.loaded, event.total);
+    });
+    request.addEventListener('load', () => {
+      if (request.status === 401) return reject(goToSignIn());
+      const data = parse(request.responseText);
+      if (request.status >= 200 && request.status < 300) resolve(data ?? { photos: [], errors: [] });
+      else reject(errorFrom(request.status, request.statusText, data));
+    });
+    request.addEventListener('error', () => reject(new ApiError(UNREACHABLE, 'network', 0)));
+    request.addEventListener('abort', () => reject(new ApiError('The upload was cancelled.', 'aborted', 0)));
+    request.send(form);
+  });
+}

@@ -1,0 +1,423 @@
+// The dashboard: wires the header menu, the tabs (with the address bar), the gallery, the
+// threshold slider, blur detection with its progress bar, uploads, statistics and debug info.
+// What the server rendered (tab, threshold, counts) is read from the page's data attributes.
+
+import { api } from './api.js';
+import { $, $$ } from './dom.js';
+import { Gallery } from './gallery.js';
+import { formatCount, plural } from './format.js';
+import { startBatch, startOne, track } from './jobs.js';
+import { setupMenu } from './menu.js';
+import { renderDebug } from './debug.js';
+import { countsAt, renderClasses, renderHistogram, renderTimes, renderTypes } from './stats.js';
+import { notify, notifyError } from './toast.js';
+import { Uploader, setupDropZone, setupImport } from './upload.js';
+import { Viewer } from './viewer.js';
+
+const body = document.body;
+const FILTERS = { all: 'all', clear: 'not_blurred', blurred: 'blurred', unprocessed: 'unprocessed' };
+const TITLES = {
+  all: 'All photos',
+  clear: 'Clear photos',
+  blurred: 'Blurred photos',
+  unprocessed: 'Not analysed yet',
+  statistics: 'Statistics',
+  debug: 'Debug info',
+};
+const TABS = Object.keys(TITLES);
+
+const initialThreshold = Number.parseFloat(body.dataset.threshold);
+const state = {
+  tab: TABS.includes(body.dataset.tab) ? body.dataset.tab : 'all',
+  threshold: Number.isFinite(initialThreshold) ? initialThreshold : 0.5,
+  stats: null,
+  /** Library size as the server last said (first from the rendered tab count). */
+  total: Number.parseInt($('[data-count="all"]')?.textContent ?? '', 10) || 0,
+  jobRunning: false,
+};
+
+const el = {
+  title: $('#view-title'),
+  toolbar: $('#toolbar'),
+  thresholdControl: $('#threshold-control'),
+  slider: $('#threshold'),
+  sliderValue: $('#threshold-value'),
+  detectAll: $('#detect-all'),
+  job: $('#job'),
+  jobLabel: $('#job-label'),
+  jobText: $('#job-text'),
+  jobBar: $('#job-progress'),
+  jobFill: $('#job-progress-fill'),
+  panels: { gallery: $('#panel-gallery'), statistics: $('#panel-statistics'), debug: $('#panel-debug') },
+  grid: $('#grid'),
+  emptyLibrary: $('#empty-library'),
+  emptyFiltered: $('#empty-filtered'),
+  emptyFilteredTitle: $('#empty-filtered-title'),
+  emptyFilteredText: $('#empty-filtered-text'),
+  fileInput: $('#file-input'),
+};
+
+// ---------- Header ----------
+
+const avatar = $('.avatar');
+if (avatar) {
+  const words = (avatar.dataset.name || '?').trim().split(/\s+/);
+  avatar.textContent = words.slice(0, 2).map((word) => word[0]?.toUpperCase() ?? '').join('') || '?';
+}
+
+// ---------- Gallery and photo view ----------
+
+const gallery = new Gallery({
+  grid: el.grid,
+  more: $('#more'),
+  loadMore: $('#load-more'),
+  loading: $('#loading'),
+  threshold: state.threshold,
+  onOpen: (id) => viewer.open(id),
+  onDetect: (id, button) => detectOne(id, button),
+  onLoaded: () => updateEmptyStates(),
+});
+
+const viewer = new Viewer({
+  dialog: $('#viewer'),
+  gallery,
+  threshold: state.threshold,
+  onDetect: (id, button) => detectOne(id, button),
+  onDelete: async (id) => {
+    gallery.remove(id);
+    notify('Photo deleted.', { kind: 'success' });
+    await refreshStats();
+  },
+});
+
+function isGalleryTab(tab = state.tab) {
+  return tab in FILTERS;
+}
+
+function updateEmptyStates() {
+  const onGallery = isGalleryTab();
+  const loaded = gallery.photos.length;
+  const settled = !gallery.busy;
+  const libraryEmpty = onGallery && settled && loaded === 0 && state.total === 0;
+  const filteredEmpty = onGallery && settled && loaded === 0 && state.total > 0;
+  el.emptyLibrary.hidden = !libraryEmpty;
+  el.grid.hidden = libraryEmpty || filteredEmpty;
+  el.emptyFiltered.hidden = !filteredEmpty;
+  el.detectAll.disabled = state.jobRunning || (state.stats ? state.stats.unprocessed === 0 : state.total === 0);
+  el.detectAll.title = el.detectAll.disabled && !state.jobRunning ? 'Every photo already has a blur score' : '';
+  if (filteredEmpty) {
+    const t = state.threshold.toFixed(2);
+    const pending = state.stats?.unprocessed ?? 0;
+    const waiting = pending ? ` ${plural(pending, 'photo')} ${pending === 1 ? 'is' : 'are'} not analysed yet: press “Detect blur on all”.` : '';
+    const messages = {
+      all: ['No photos', 'Your library is empty.'],
+      clear: ['No clear photos', `No photo scores below the threshold of ${t}.${waiting}`],
+      blurred: ['No blurred photos', `No photo scores ${t} or more.${waiting}`],
+      unprocessed: ['Everything is analysed', 'Every photo has a blur score.'],
+    };
+    const [title, text] = messages[state.tab];
+    el.emptyFilteredTitle.textContent = title;
+    el.emptyFilteredText.textContent = text;
+  }
+}
+
+async function loadGallery() {
+  if (!isGalleryTab()) return;
+  try {
+    await gallery.load(FILTERS[state.tab]);
+  } catch (error) {
+    notifyError(error, 'Could not load your photos');
+  }
+  updateEmptyStates();
+}
+
+// ---------- Counts and statistics ----------
+
+function setCounts(counts, exact = true) {
+  for (const node of $$('[data-count]')) {
+    const value = counts[node.dataset.count];
+    if (value === undefined) continue;
+    node.textContent = `${exact ? '' : '≈'}${formatCount(value)}`;
+    node.title = exact ? '' : 'Estimated until the new threshold is saved';
+  }
+}
+
+function renderStatistics() {
+  const stats = state.stats;
+  if (!stats) return;
+  const live = countsAt(state.threshold, stats, gallery.scores);
+  const same = Math.abs(stats.threshold - state.threshold) < 1e-9;
+  const counts = same ? { clear: stats.not_blurred, blurred: stats.blurred, unprocessed: stats.unprocessed } : live;
+  renderClasses($('#chart-classes'), $('#legend-classes'), counts);
+  renderTypes($('#chart-types'), stats.blur_types);
+  renderHistogram($('#chart-histogram'), $('#histogram-table'), stats.histogram, state.threshold);
+  renderTimes($('#facts-times'), stats);
+}
+
+async function refreshStats() {
+  try {
+    const stats = await api('stats');
+    state.stats = stats;
+    state.total = stats.total;
+    if (Math.abs(stats.threshold - state.threshold) < 1e-9) {
+      setCounts({ all: stats.total, clear: stats.not_blurred, blurred: stats.blurred, unprocessed: stats.unprocessed });
+    } else {
+      const live = countsAt(state.threshold, stats, gallery.scores);
+      setCounts(live, live.exact);
+    }
+    if (state.tab === 'statistics') renderStatistics();
+    updateEmptyStates();
+  } catch (error) {
+    notifyError(error, 'Could not load the statistics');
+  }
+}
+
+// ---------- Tabs ----------
+
+function showTab(tab, { push = false } = {}) {
+  if (!TABS.includes(tab)) tab = 'all';
+  const changed = tab !== state.tab;
+  state.tab = tab;
+  body.dataset.tab = tab;
+  if (push && changed) {
+    const url = tab === 'all' ? '/' : `/?tab=${encodeURIComponent(tab)}`;
+    history.pushState({ tab }, '', url);
+  }
+  for (const link of $$('.tab')) {
+    if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  el.title.textContent = TITLES[tab];
+  document.title = `${TITLES[tab]} · Classify`;
+  el.panels.gallery.hidden = !isGalleryTab(tab);
+  el.panels.statistics.hidden = tab !== 'statistics';
+  el.panels.debug.hidden = tab !== 'debug';
+  el.thresholdControl.hidden = tab === 'debug';
+  el.detectAll.hidden = !isGalleryTab(tab);
+  if (viewer.isOpen) viewer.dialog.close();
+  if (isGalleryTab(tab)) {
+    el.emptyFiltered.hidden = true;
+    el.emptyLibrary.hidden = true;
+    loadGallery();
+  } else if (tab === 'statistics') {
+    renderStatistics();
+    refreshStats();
+  } else if (tab === 'debug') {
+    renderDebug(el.panels.debug).catch((error) => notifyError(error, 'Could not load debug info'));
+  }
+}
+
+$('#tabs').addEventListener('click', (event) => {
+  const link = event.target.closest('a.tab');
+  if (!link || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
+  event.preventDefault();
+  showTab(link.dataset.tab, { push: true });
+});
+
+window.addEventListener('popstate', () => {
+  const tab = new URLSearchParams(window.location.search).get('tab') ?? 'all';
+  showTab(tab);
+});
+
+$('#debug-refresh').addEventListener('click', () =>
+  renderDebug(el.panels.debug).catch((error) => notifyError(error, 'Could not load debug info')),
+);
+
+// ---------- Threshold ----------
+
+let saveTimer = null;
+
+function applyThresholdLive(threshold) {
+  state.threshold = threshold;
+  el.sliderValue.textContent = threshold.toFixed(2);
+  gallery.relabel(threshold);
+  viewer.setThreshold(threshold);
+  if (state.stats) {
+    const live = countsAt(threshold, state.stats, gallery.scores);
+    setCounts(live, live.exact || Math.abs(state.stats.threshold - threshold) < 1e-9);
+  }
+  if (state.tab === 'statistics') renderStatistics();
+}
+
+async function saveThreshold() {
+  const threshold = state.threshold;
+  body.dataset.thresholdSaved = 'pending';
+  try {
+    const saved = await api('users/me/settings', { method: 'PATCH', json: { blur_threshold: threshold } });
+    if (Math.abs(state.threshold - threshold) > 1e-9) return; // moved again meanwhile: that save follows
+    await refreshStats();
+    if (state.tab === 'clear' || state.tab === 'blurred') await loadGallery();
+    body.dataset.thresholdSaved = saved.blur_threshold.toFixed(2);
+  } catch (error) {
+    body.dataset.thresholdSaved = 'failed';
+    notifyError(error, 'Could not save the threshold');
+  }
+}
+
+el.slider.addEventListener('input', () => applyThresholdLive(Number.parseFloat(el.slider.value)));
+el.slider.addEventListener('change', () => {
+  applyThresholdLive(Number.parseFloat(el.slider.value));
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveThreshold, 350);
+});
+
+// ---------- Blur detection ----------
+
+function showJobProgress(status) {
+  const finished = (status.done ?? 0) + (status.failed ?? 0);
+  const total = Math.max(status.total ?? 0, 1);
+  el.job.hidden = false;
+  el.job.dataset.status = status.status;
+  el.jobBar.setAttribute('aria-valuemax', String(status.total ?? 0));
+  el.jobBar.setAttribute('aria-valuenow', String(finished));
+  el.jobBar.setAttribute('aria-valuetext', `${finished} of ${status.total} photos analysed`);
+  el.jobFill.style.width = `${Math.round((finished / total) * 100)}%`;
+  const failed = status.failed ? `, ${status.failed} failed` : '';
+  el.jobText.textContent = `${formatCount(status.done ?? 0)} of ${formatCount(status.total ?? 0)} analysed${failed}`;
+  el.job.classList.toggle('is-done', status.status === 'done');
+  el.job.classList.toggle('is-failed', status.status === 'failed');
+  el.jobLabel.textContent =
+    status.status === 'done'
+      ? 'Blur detection finished'
+      : status.status === 'failed'
+        ? 'Blur detection stopped'
+        : status.status === 'queued'
+          ? 'Waiting for a worker…'
+          : 'Detecting blur…';
+}
+
+function reportFailures(status) {
+  const problems = (status.errors ?? []).map((failure) => {
+    const photo = gallery.photos.find((p) => p.id === failure.photo_id);
+    return `${photo?.filename ?? failure.photo_id}: ${failure.error}`;
+  });
+  if (problems.length || status.status === 'failed') {
+    notify(`${plural(Math.max(status.failed ?? 0, problems.length), 'photo')} could not be analysed:`, {
+      kind: 'error',
+      details: problems,
+    });
+  }
+}
+
+async function detectAll() {
+  if (state.jobRunning) return;
+  state.jobRunning = true;
+  el.detectAll.disabled = true;
+  try {
+    const job = await startBatch();
+    if (!job.total) {
+      notify('Every photo already has a blur score.');
+      return;
+    }
+    showJobProgress({ status: job.status ?? 'queued', total: job.total, done: 0, failed: 0 });
+    let lastDone = 0;
+    const final = await track(job.job_id, (status) => {
+      showJobProgress(status);
+      // Counts follow along every few photos, so the tabs fill while it runs.
+      if (status.done - lastDone >= 5) {
+        lastDone = status.done;
+        refreshStats();
+      }
+    });
+    reportFailures(final);
+    if (final.status === 'done') notify(`Scored ${plural(final.done, 'photo')}.`, { kind: 'success' });
+    await Promise.all([refreshStats(), isGalleryTab() ? loadGallery() : null]);
+    setTimeout(() => {
+      if (!state.jobRunning) el.job.hidden = true;
+    }, 8000);
+  } catch (error) {
+    notifyError(error, 'Blur detection failed');
+  } finally {
+    state.jobRunning = false;
+    updateEmptyStates();
+  }
+}
+
+el.detectAll.addEventListener('click', detectAll);
+
+async function detectOne(id, button) {
+  const saved = [...button.childNodes].map((node) => node.cloneNode(true));
+  const busyText = button.classList.contains('card-detect-again') ? '…' : 'Detecting…';
+  button.disabled = true;
+  button.replaceChildren(busyText);
+  button.setAttribute('aria-busy', 'true');
+  try {
+    const job = await startOne(id);
+    const final = await track(job.job_id);
+    reportFailures(final);
+    const answer = await api(`photos/${encodeURIComponent(id)}`);
+    if (answer?.photos?.[0]) gallery.update(answer.photos[0]);
+    viewer.refresh(id);
+    await refreshStats();
+  } catch (error) {
+    notifyError(error, 'Blur detection failed');
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    if (button.textContent === busyText) button.replaceChildren(...saved);
+    // A card's button tells whether its photo is analysed: let the card label it afresh.
+    const photo = gallery.photos[gallery.indexOf(id)];
+    const card = gallery.cardFor(id);
+    if (photo && card) gallery.label(card, photo);
+  }
+}
+
+// ---------- Getting photos in ----------
+
+async function afterLibraryChange() {
+  await refreshStats();
+  if (isGalleryTab()) await loadGallery();
+}
+
+const uploader = new Uploader({
+  panel: $('#upload'),
+  label: $('#upload-label'),
+  text: $('#upload-text'),
+  bar: $('#upload-progress'),
+  fill: $('#upload-progress-fill'),
+  onUploaded: afterLibraryChange,
+});
+
+el.fileInput.addEventListener('change', () => {
+  const files = [...el.fileInput.files];
+  el.fileInput.value = '';
+  uploader.upload(files);
+});
+setupDropZone({ overlay: $('#drop-overlay'), onFiles: (files) => uploader.upload(files) });
+
+const importer =
+  body.dataset.localMode === 'true' && $('#import-dialog')
+    ? setupImport({
+        dialog: $('#import-dialog'),
+        form: $('#import-form'),
+        input: $('#import-path'),
+        error: $('#import-error'),
+        cancel: $('#import-cancel'),
+        submit: $('#import-submit'),
+        onImported: afterLibraryChange,
+      })
+    : null;
+
+const chooseFiles = () => el.fileInput.click();
+const googleLater = () => notify('Google Photos is not available from this page yet.');
+
+setupMenu({
+  button: $('#user-menu-button'),
+  menu: $('#user-menu'),
+  actions: {
+    upload: chooseFiles,
+    import: () => importer?.open(),
+    pick: googleLater,
+    sync: googleLater,
+    album: googleLater,
+  },
+});
+$('#empty-upload')?.addEventListener('click', chooseFiles);
+$('#empty-import')?.addEventListener('click', () => importer?.open());
+
+// ---------- Start ----------
+
+history.replaceState({ tab: state.tab }, '', window.location.href);
+showTab(state.tab);
+if (state.tab !== 'statistics') refreshStats();
+body.dataset.ready = 'true';
