@@ -132,6 +132,8 @@ public struct PageController: Sendable {
         }
         router.post("/signin") { request, context in try await signIn(request, context) }
         router.post("/signout") { request, context in try await signOut(request, context) }
+        // Browsers ask for it on every non-HTML page they open directly.
+        router.get("/favicon.ico") { _, _ in Response.redirect(to: "/static/favicon.svg", type: .permanent) }
     }
 
     func dashboard(_ request: Request, _ context: ClassifyRequestContext) async throws -> Response {
@@ -217,9 +219,13 @@ public struct PageController: Sendable {
             httpOnly: true, sameSite: .lax)
     }
 
-    /// A browser names the page that sent a form in `Origin`; a form posted from another site
-    /// is refused. Requests without `Origin` (curl, old browsers) pass: SameSite covers them.
+    /// A browser says where a form came from (`Sec-Fetch-Site`, `Origin`); a form posted from
+    /// another site is refused. Requests with neither (curl, old browsers) pass: SameSite covers
+    /// them.
     static func sameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] {
+            return site == "same-origin" || site == "none"
+        }
         guard let origin = request.headers[.origin] else { return true }
         guard let host = request.head.authority else { return false }
         return origin == "http://\(host)" || origin == "https://\(host)"

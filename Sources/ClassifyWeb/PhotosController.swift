@@ -42,6 +42,9 @@ public struct PhotosController: Sendable {
         let blur_score: Double?
         let is_blurred: Bool?
         let blur_type: String?
+        /// Motion or defocus: what the blur would be called at any threshold that makes it
+        /// blurred (lets a page re-label live without asking again).
+        let likely_type: String?
         let image_url: String
         let thumbnail_url: String
 
@@ -57,12 +60,14 @@ public struct PhotosController: Sendable {
             blur_type = photo.analysis.map {
                 $0.blurScore >= threshold ? $0.likelyType.rawValue : BlurType.none.rawValue
             }
+            likely_type = photo.analysis?.likelyType.rawValue
             image_url = "/api/v1/photos/\(photo.id)/image?size=display"
             thumbnail_url = "/api/v1/photos/\(photo.id)/image?size=thumb"
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, filename, created_time, width, height, blur_score, is_blurred, blur_type, image_url, thumbnail_url
+            case id, filename, created_time, width, height, blur_score, is_blurred, blur_type, likely_type, image_url
+            case thumbnail_url
         }
 
         /// Every key is always there; an unanalysed photo has `null` scores.
@@ -76,6 +81,7 @@ public struct PhotosController: Sendable {
             try container.encode(blur_score, forKey: .blur_score)
             try container.encode(is_blurred, forKey: .is_blurred)
             try container.encode(blur_type, forKey: .blur_type)
+            try container.encode(likely_type, forKey: .likely_type)
             try container.encode(image_url, forKey: .image_url)
             try container.encode(thumbnail_url, forKey: .thumbnail_url)
         }

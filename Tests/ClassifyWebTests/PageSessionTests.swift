@@ -141,6 +141,20 @@ import Testing
                     #expect(response.headers[.setCookie] == nil)
                     #expect(String(buffer: response.body).contains("Wrong password"))
                 }
+                var fetchedCrossSite = Self.form
+                fetchedCrossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+                try await client.execute(
+                    uri: "/signin", method: .post, headers: fetchedCrossSite,
+                    body: ByteBuffer(string: "password=correct+horse")
+                ) { #expect($0.status == .forbidden) }
+                // What Chromium sends for its own form when the referrer is withheld.
+                var sameSiteNullOrigin = Self.form
+                sameSiteNullOrigin[HTTPField.Name("Sec-Fetch-Site")!] = "same-origin"
+                sameSiteNullOrigin[.origin] = "null"
+                try await client.execute(
+                    uri: "/signin", method: .post, headers: sameSiteNullOrigin,
+                    body: ByteBuffer(string: "password=correct+horse")
+                ) { #expect($0.status == .seeOther) }
                 _ = try await Self.signIn(client, password: "correct+horse")
             }
         }

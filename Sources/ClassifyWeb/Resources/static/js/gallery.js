@@ -19,7 +19,7 @@ export function normalise(photo, previous) {
     blur_score: photo.blur_score ?? null,
     is_blurred: photo.is_blurred ?? null,
     blur_type: type,
-    known_type: type && type !== 'none' ? type : previous?.known_type ?? null,
+    known_type: photo.likely_type ?? (type && type !== 'none' ? type : previous?.known_type ?? null),
   };
 }
 
