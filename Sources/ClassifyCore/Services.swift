@@ -15,6 +15,8 @@ public protocol JobQueue: Sendable {
     func release(owner: String, now: Int64) async throws
     /// The job of `userID` with this id; nil for unknown ids and other people's jobs.
     func status(jobID: String, userID: String) async throws -> JobStatus?
+    /// The user's photos waiting or running in a job of `kind` (so they are not queued twice).
+    func pendingPhotoIDs(userID: String, kind: String) async throws -> Set<String>
     /// Items waiting or running, all users.
     func depth() async throws -> Int
 }

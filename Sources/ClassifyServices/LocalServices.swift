@@ -154,11 +154,14 @@ public struct QueueBlurService: BlurService {
                 ids.append(id)
             }
         } else {
+            // "All unprocessed" leaves out what is already queued, so pressing the button
+            // twice does not analyse everything twice.
+            let pending = try await queue.pendingPhotoIDs(userID: userID, kind: "analyze")
             var cursor: PhotoRepository.Cursor? = nil
             repeat {
                 let page = try await photos.list(
                     userID: userID, filter: .unprocessed, threshold: 0.5, limit: 200, after: cursor)
-                ids += page.photos.map(\.id)
+                ids += page.photos.map(\.id).filter { !pending.contains($0) }
                 cursor = page.next
             } while cursor != nil
         }

@@ -33,7 +33,7 @@ public enum Migrator {
         var applied: [Int] = []
         for migration in migrations.sorted(by: { $0.id < $1.id }) where !done.contains(migration.id) {
             do {
-                try await Transaction.run(on: sql) { transaction in
+                try await store.transaction { transaction in
                     for statement in migration.statements {
                         try await transaction.raw(SQLQueryString(statement)).run()
                     }

@@ -57,18 +57,28 @@ public struct PhotoRepository: Sendable {
             .first().map(Self.photo(from:))
     }
 
+    /// A list's columns: everything but the sharpness map, which only a single photo's
+    /// result shows (it is the bulk of a row).
+    static let listColumns = """
+        id, user_id, filename, content_hash, mime_type, byte_size, width, height, created_time, imported_at,
+        blur_score, blur_type, blur_direction, processing_time_ms, NULL AS sharpness_map, analyzed_at
+        """
+
     /// Newest first; `threshold` decides what counts as blurred (stored scores, no re-analysis).
+    /// The score condition is written `+blur_score` so that the database walks the
+    /// (user, created_time, id) index in order and stops after one page, instead of
+    /// collecting every blurred photo by score and sorting them.
     public func list(
         userID: String, filter: PhotoFilter, threshold: Double, limit: Int, after cursor: Cursor? = nil
     ) async throws -> (photos: [Photo], next: Cursor?) {
-        var query = SQLQueryString("SELECT * FROM photos WHERE user_id = \(bind: userID)")
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.listColumns) FROM photos WHERE user_id = \(bind: userID)")
         switch filter {
         case .all: break
         case .blurred:
-            query.appendInterpolation(unsafeRaw: " AND blur_score >= "); query.appendInterpolation(bind: threshold)
+            query.appendInterpolation(unsafeRaw: " AND +blur_score >= "); query.appendInterpolation(bind: threshold)
         case .notBlurred:
-            query.appendInterpolation(unsafeRaw: " AND blur_score < "); query.appendInterpolation(bind: threshold)
-        case .unprocessed: query.appendInterpolation(unsafeRaw: " AND blur_score IS NULL")
+            query.appendInterpolation(unsafeRaw: " AND +blur_score < "); query.appendInterpolation(bind: threshold)
+        case .unprocessed: query.appendInterpolation(unsafeRaw: " AND +blur_score IS NULL")
         }
         if let cursor {
             query.appendInterpolation(unsafeRaw: " AND (created_time < ")

@@ -19,7 +19,7 @@ public struct SQLJobQueue: JobQueue {
     /// Queues one item per photo under a new job.
     public func enqueue(jobID: String, userID: String, kind: String, photoIDs: [String], now: Int64) async throws {
         let photoIDs = Array(Set(photoIDs)).sorted()
-        try await Transaction.run(on: store.sql) { sql in
+        try await store.transaction { sql in
             try await sql.raw(
                 """
                 INSERT INTO jobs (id, user_id, kind, total, created_at)
@@ -137,6 +137,18 @@ public struct SQLJobQueue: JobQueue {
         return JobStatus(
             id: jobID, userID: userID, kind: try job.decode(column: "kind", as: String.self), state: state,
             total: total, done: done, failed: failed, errors: errors)
+    }
+
+    /// The user's photos waiting or running in any job of `kind`.
+    public func pendingPhotoIDs(userID: String, kind: String) async throws -> Set<String> {
+        Set(
+            try await store.sql.raw(
+                """
+                SELECT DISTINCT photo_id FROM job_items
+                WHERE user_id = \(bind: userID) AND state IN ('queued', 'leased')
+                    AND job_id IN (SELECT id FROM jobs WHERE user_id = \(bind: userID) AND kind = \(bind: kind))
+                """
+            ).all().map { try $0.decode(column: "photo_id", as: String.self) })
     }
 
     /// Items not yet finished, across all jobs (queue depth for /metrics).

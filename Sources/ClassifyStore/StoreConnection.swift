@@ -11,6 +11,11 @@ import SQLiteKit
 ///
 /// The PostgreSQL pool locks internally and the SQLite connection serialises its own work;
 /// AsyncKit predates Sendable annotations, hence `@unchecked`.
+///
+/// Transactions (`transaction`) must not share a connection with other work: on one SQLite
+/// connection every other task's statements would run inside the BEGIN … COMMIT, and a
+/// ROLLBACK would undo them. PostgreSQL gives each transaction a pooled connection; SQLite gets
+/// a second connection, on its own thread, used by one transaction at a time.
 public final class StoreConnection: @unchecked Sendable {
     public enum Engine: Sendable { case sqlite, postgres }
 
@@ -18,16 +23,37 @@ public final class StoreConnection: @unchecked Sendable {
     /// The SQLKit view of the database.
     public let sql: any SQLDatabase
     private let sqliteConnection: SQLiteConnection?
+    private let sqliteTransactions: (connection: SQLiteConnection, threads: NIOThreadPool, gate: TransactionGate)?
     private let postgresPool: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
     private init(
         engine: Engine, sql: any SQLDatabase, sqlite: SQLiteConnection?,
+        sqliteTransactions: (connection: SQLiteConnection, threads: NIOThreadPool, gate: TransactionGate)? = nil,
         postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
     ) {
         self.engine = engine
         self.sql = sql
         self.sqliteConnection = sqlite
+        self.sqliteTransactions = sqliteTransactions
         self.postgresPool = postgres
+    }
+
+    /// Runs `body` in a transaction isolated from every other statement of this process:
+    /// all of it commits, or (on any error) none of it.
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R)
+        async throws -> R
+    {
+        guard let sqliteTransactions else { return try await Transaction.run(on: sql, body) }
+        await sqliteTransactions.gate.enter()
+        do {
+            let result = try await Transaction.run(
+                on: sqliteTransactions.connection.sql(), begin: "BEGIN IMMEDIATE", body)
+            await sqliteTransactions.gate.leave()
+            return result
+        } catch {
+            await sqliteTransactions.gate.leave()
+            throw error
+        }
     }
 
     public static func open(
@@ -51,12 +77,53 @@ public final class StoreConnection: @unchecked Sendable {
             storage: .file(path: path), threadPool: .singleton, logger: logger, on: group.any())
         let sql = connection.sql()
         _ = try await sql.raw("PRAGMA journal_mode = WAL").all()
+        try await configure(sql)
+        // Transactions get their own connection and thread: while one holds the write lock,
+        // the other connection's writes wait (busy_timeout) on threads the transaction
+        // does not need.
+        let threads = NIOThreadPool(numberOfThreads: 1)
+        threads.start()
+        let transactions = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threads, logger: logger, on: group.any())
+        try await configure(transactions.sql())
+        return StoreConnection(
+            engine: .sqlite, sql: sql, sqlite: connection,
+            sqliteTransactions: (transactions, threads, TransactionGate()), postgres: nil)
+    }
+
+    private static func configure(_ sql: any SQLDatabase) async throws {
         _ = try await sql.raw("PRAGMA foreign_keys = ON").all()
-        return StoreConnection(engine: .sqlite, sql: sql, sqlite: connection, postgres: nil)
+        _ = try await sql.raw("PRAGMA busy_timeout = 15000").all()
     }
 
     public func shutdown() async throws {
         try await sqliteConnection?.close()
+        if let sqliteTransactions {
+            try await sqliteTransactions.connection.close()
+            try await sqliteTransactions.threads.shutdownGracefully()
+        }
         try await postgresPool?.shutdownAsync()
+    }
+}
+
+/// One transaction at a time on SQLite's transaction connection, in arrival order.
+actor TransactionGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

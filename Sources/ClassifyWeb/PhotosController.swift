@@ -51,8 +51,8 @@ public struct PhotosController: Sendable {
         init(_ photo: Photo, threshold: Double) {
             id = photo.id
             filename = photo.filename
-            created_time = ISO8601DateFormatter().string(
-                from: Date(timeIntervalSince1970: Double(photo.createdTime) / 1000))
+            created_time = Date(timeIntervalSince1970: Double(photo.createdTime) / 1000).formatted(
+                Date.ISO8601FormatStyle())
             width = photo.width
             height = photo.height
             blur_score = photo.analysis?.blurScore

@@ -168,4 +168,21 @@ import Testing
             }
         }
     }
+
+    @Test func allUnprocessedLeavesOutWhatIsAlreadyQueued() async throws {
+        try await TestApp.with { app, parts in
+            _ = try await Self.add(["sharp-cat.jpg", "motion-cat.jpg"], user: "alice", parts)
+            let alice = try await Self.bearer(parts, "alice")
+            try await app.test(.router) { client in
+                for expected in [2, 0] {
+                    try await client.execute(
+                        uri: "/api/v1/blur/analyze-batch", method: .post, headers: alice, body: TestApp.json([:])
+                    ) { #expect(TestApp.decode($0.body)["total"] as? Int == expected) }
+                }
+                var analysed = 0
+                while try await parts.worker.processNext() { analysed += 1 }
+                #expect(analysed == 2)
+            }
+        }
+    }
 }

@@ -1,0 +1,77 @@
+import ClassifyCore
+import SQLKit
+import Testing
+
+@testable import ClassifyStore
+
+/// A transaction is isolated from the rest of the process: statements other tasks run while
+/// it is open are neither inside it nor undone by its rollback (this once lost writes on
+/// SQLite, where everything shared one connection).
+@Suite struct TransactionTests {
+    struct Abort: Error {}
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func aRollbackUndoesOnlyItsOwnWork(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            try await store.sql.raw("CREATE TABLE notes (id TEXT PRIMARY KEY)").run()
+            let (inside, insideWaits) = AsyncStream.makeStream(of: Void.self)
+            let (outside, outsideDone) = AsyncStream.makeStream(of: Void.self)
+            async let rolledBack: Void = {
+                do {
+                    try await store.transaction { sql in
+                        try await sql.raw("INSERT INTO notes (id) VALUES ('in-transaction')").run()
+                        insideWaits.yield()
+                        // Wait until the other task has written (or given up waiting for the lock).
+                        for await _ in outside { break }
+                        throw Abort()
+                    }
+                } catch is Abort {}
+            }()
+            for await _ in inside { break }
+            let other = Task {
+                try await store.sql.raw("INSERT INTO notes (id) VALUES ('other-task')").run()
+            }
+            // SQLite's other connection waits for the write lock; PostgreSQL's does not.
+            try await Task.sleep(for: .milliseconds(200))
+            outsideDone.yield()
+            try await rolledBack
+            try await other.value
+            let ids = try await store.sql.raw("SELECT id FROM notes").all().map {
+                try $0.decode(column: "id", as: String.self)
+            }
+            #expect(ids == ["other-task"])
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func concurrentEnqueuesAndClaimsLoseNothing(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            try await Migrator.migrate(store, Schema.photos)
+            let queue = SQLJobQueue(store: store, leaseMilliseconds: 60_000, maxAttempts: 3)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for job in 0..<4 {
+                    group.addTask {
+                        try await queue.enqueue(
+                            jobID: "job\(job)", userID: "alice", kind: "analyze",
+                            photoIDs: (0..<200).map { "j\(job)-p\($0)" }, now: 0)
+                    }
+                }
+                group.addTask {
+                    var claimed = 0
+                    for _ in 0..<400 {
+                        if let item = try await queue.claim(owner: "w", now: 1) {
+                            #expect(try await queue.complete(item, now: 2))
+                            claimed += 1
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            while let item = try await queue.claim(owner: "w", now: 3) { _ = try await queue.complete(item, now: 4) }
+            for job in 0..<4 {
+                let status = try #require(try await queue.status(jobID: "job\(job)", userID: "alice"))
+                #expect(status.total == 200 && status.done == 200 && status.state == .done)
+            }
+        }
+    }
+}
