@@ -7,6 +7,12 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    /// glibc's `malloc_trim` (malloc.h is not in Swift's Glibc module).
+    @_silgen_name("malloc_trim")
+    func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
 /// Takes analysis jobs from the queue, one photo at a time, until shut down. Each worker has
 /// its own lease owner name; on graceful shutdown it hands back what it holds.
 public struct AnalysisWorker: Service {
@@ -35,10 +41,15 @@ public struct AnalysisWorker: Service {
     }
 
     public func run() async throws {
+        var busy = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 if try await processNext() == false {
+                    if busy { Self.returnFreedMemory() }
+                    busy = false
                     try? await Task.sleep(for: idleDelay)
+                } else {
+                    busy = true
                 }
             } catch {
                 logger.error("queue unavailable", metadata: ["error": "\(error)"])
@@ -65,7 +76,10 @@ public struct AnalysisWorker: Service {
                 directionDegrees: analysis.directionDegrees, processingTimeMs: (clock.now - start).milliseconds,
                 sharpnessMap: analysis.map, analyzedAt: Self.now())
             try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
-            try await queue.complete(item, now: Self.now())
+            if try await queue.complete(item, now: Self.now()) == false {
+                logger.notice(
+                    "lease lost before the result was recorded; another worker took the item", metadata: metadata)
+            }
             Measure.analysis.recordNanoseconds(Int64((clock.now - start).milliseconds * 1_000_000))
             Measure.done.increment()
         } catch let error as ImageDecodingError {
@@ -89,6 +103,14 @@ public struct AnalysisWorker: Service {
         static let failed = Counter(label: "classify_job_items_total", dimensions: [("result", "failed")])
         static let retried = Counter(label: "classify_job_items_total", dimensions: [("result", "retried")])
         static let analysis = Metrics.Timer(label: "classify_analysis_duration_seconds")
+    }
+
+    /// After a batch, hands the decode buffers glibc keeps back to the system, so an idle
+    /// server does not sit on the peak of its last batch.
+    static func returnFreedMemory() {
+        #if canImport(Glibc)
+            _ = glibcMallocTrim(0)
+        #endif
     }
 
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
