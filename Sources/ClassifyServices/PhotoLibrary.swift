@@ -43,7 +43,7 @@ public struct PhotoLibrary: Sendable {
         if !FileManager.default.fileExists(atPath: file.path) {
             try FileManager.default.createDirectory(
                 at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: file, options: .atomic)
+            try Self.writeAtomically(bytes, to: file.path)
         }
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded())
         let photo = Photo(
@@ -73,6 +73,30 @@ public struct PhotoLibrary: Sendable {
     /// The stored bytes of a photo.
     public func bytes(of photo: Photo) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: url(forHash: photo.contentHash)))
+    }
+
+    /// Writes to a temporary name beside `path`, then renames: a reader never sees half a
+    /// photo. Plain POSIX calls straight from the bytes (no `Data` copy).
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp-\(UInt32.random(in: .min ... .max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += result
+            }
+            return true
+        }
+        guard close(descriptor) == 0, ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
     }
 
     public func url(forHash hash: String) -> URL {

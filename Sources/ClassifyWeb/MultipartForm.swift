@@ -76,18 +76,23 @@ struct MultipartForm {
         return nil
     }
 
+    /// The first index of `needle` at or after `start`: memchr for its first byte, memcmp for
+    /// the rest (a photo part is megabytes long; this runs at memory speed).
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else {
-            return nil
-        }
-        let first = needle[0]
-        var index = start
-        while index <= haystack.count - needle.count {
-            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                return index
+        guard !needle.isEmpty, haystack.count >= needle.count, start >= 0, start <= haystack.count - needle.count
+        else { return nil }
+        return haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                let base = hay.baseAddress!, last = haystack.count - needle.count
+                var index = start
+                while index <= last {
+                    guard let hit = memchr(base + index, Int32(pin[0]), last - index + 1) else { return nil }
+                    let found = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + found, pin.baseAddress!, needle.count) == 0 { return found }
+                    index = found + 1
+                }
+                return nil
             }
-            index += 1
         }
-        return nil
     }
 }

@@ -197,6 +197,17 @@ public struct PhotosController: Sendable {
         }
         let photos: [PhotoJSON]
         let errors: [Refused]
+        /// With `?analyze=true`: the job analysing the stored photos.
+        let job_id: String?
+
+        enum CodingKeys: String, CodingKey { case photos, errors, job_id }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(photos, forKey: .photos)
+            try container.encode(errors, forKey: .errors)
+            try container.encode(job_id, forKey: .job_id)
+        }
     }
 
     /// `multipart/form-data`, one or more parts named `file`. Content is sniffed: a part that
@@ -244,7 +255,14 @@ public struct PhotosController: Sendable {
         if stored.isEmpty, let first = refused.first {
             throw APIError(.unsupportedMediaType, code: "not_an_image", "\(first.filename): \(first.error)")
         }
-        return EditedResponse(status: .created, response: UploadResponse(photos: stored, errors: refused))
+        // `?analyze=true` queues the new photos at once, so analysis overlaps the next upload.
+        var jobID: String? = nil
+        if ["true", "1"].contains(request.uri.queryParameters["analyze"].map(String.init) ?? "") {
+            let fresh = stored.filter { $0.blur_score == nil }.map(\.id)
+            if !fresh.isEmpty { jobID = try await blur.analyze(photoIDs: fresh, userID: userID).jobID }
+        }
+        return EditedResponse(
+            status: .created, response: UploadResponse(photos: stored, errors: refused, job_id: jobID))
     }
 
     /// `GET /photos/{id}/image?size=thumb|display|original`, only to the photo's owner.

@@ -97,4 +97,34 @@ import Testing
         #expect(MultipartForm.boundary(contentType: "application/json") == nil)
         #expect(MultipartForm.boundary(contentType: "multipart/form-data") == nil)
     }
+
+    @Test func analyzeTrueQueuesTheNewPhotosAtOnce() async throws {
+        try await TestApp.with { app, parts in
+            var headers = try await PhotosAPITests.bearer(parts, "alice")
+            headers[.contentType] = "multipart/form-data; boundary=XyZ-b0undary"
+            let body = Self.form([
+                ("file", "cat.jpg", try Self.photo("sharp-cat.jpg")),
+                ("file", "blur.jpg", try Self.photo("motion-cat.jpg")),
+            ])
+            try await app.test(.router) { [headers] client in
+                let plain = try await client.execute(
+                    uri: "/api/v1/photos/upload", method: .post, headers: headers,
+                    body: Self.form([("file", "c.jpg", try Self.photo("defocus-coffee.jpg"))])
+                ) { TestApp.decode($0.body) }
+                #expect(plain["job_id"] is NSNull)
+                let created = try await client.execute(
+                    uri: "/api/v1/photos/upload?analyze=true", method: .post, headers: headers, body: body
+                ) {
+                    #expect($0.status == .created)
+                    return TestApp.decode($0.body)
+                }
+                let jobID = try #require(created["job_id"] as? String)
+                while try await parts.worker.processNext() {}
+                try await client.execute(uri: "/api/v1/blur/jobs/\(jobID)", method: .get, headers: headers) {
+                    let job = TestApp.decode($0.body)
+                    #expect(job["total"] as? Int == 2 && job["done"] as? Int == 2 && job["status"] as? String == "done")
+                }
+            }
+        }
+    }
 }
