@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "classify", targets: ["classify"]),
+        .executable(name: "classify-fakes", targets: ["classify-fakes"]),
         .library(name: "BlurDetection", targets: ["BlurDetection"]),
         .library(name: "ImageDecoding", targets: ["ImageDecoding"]),
     ],
@@ -106,6 +107,33 @@ let package = Package(
             name: "ClassifyAppTests",
             dependencies: [
                 "ClassifyApp", "ClassifyCore", "BlurDetection", "ImageDecoding", "ClassifyServices", "ClassifyStore",
+            ]),
+
+        // Fake Google (OAuth/OIDC, Picker, Library, image bytes) for tests and demos.
+        .target(
+            name: "ClassifyTestSupport",
+            dependencies: [
+                "ImageDecoding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "classify-fakes",
+            dependencies: [
+                "ClassifyTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "ClassifyTestSupportTests",
+            dependencies: [
+                "ClassifyTestSupport", "ImageDecoding",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],
     swiftLanguageModes: [.v6]
