@@ -193,7 +193,7 @@ def upload_all(api, paths, per_request=10, connections=2, analyze=False):
     for start in range(0, len(paths), per_request):
         chunks.put(paths[start:start + per_request])
     ids, jobs, failures, lock = [], [], [], threading.Lock()
-    path = "/api/v1/photos/upload" + ("?analyze=true" if analyze else "")
+    upload_path = "/api/v1/photos/upload" + ("?analyze=true" if analyze else "")
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", api.port, timeout=300)
@@ -213,7 +213,7 @@ def upload_all(api, paths, per_request=10, connections=2, analyze=False):
                                data, b"\r\n"]
                 pieces.append(f"--{boundary}--\r\n".encode())
                 body = b"".join(pieces)
-                connection.request("POST", path, body=body, headers={
+                connection.request("POST", upload_path, body=body, headers={
                     "Authorization": f"Bearer {api.token}",
                     "Content-Type": f"multipart/form-data; boundary={boundary}"})
                 response = connection.getresponse()
