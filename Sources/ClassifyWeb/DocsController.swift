@@ -18,12 +18,9 @@ public struct DocsController: Sendable {
         page = ByteBuffer(bytes: Self.resource("docs", "html"))
     }
 
-    /// `Resources/NAME.EXT` in ClassifyWeb's bundle (`.copy("Resources")` keeps the folder).
+    /// `Resources/NAME.EXT` in ClassifyWeb's bundle.
     static func resource(_ name: String, _ ext: String) -> [UInt8] {
-        let url =
-            Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: "Resources/\(name)", withExtension: ext)
-        guard let url, let data = try? Data(contentsOf: url) else {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: WebResources.path("\(name).\(ext)"))) else {
             preconditionFailure("ClassifyWeb resource Resources/\(name).\(ext) is missing from the bundle")
         }
         return [UInt8](data)
