@@ -45,7 +45,8 @@ public struct FolderPhotoSource: PhotoSource {
                 do {
                     let bytes = try PhotoFileReader(maxBytes: maxFileBytes).read(path)
                     let name = String(decoding: path.lastComponent, as: UTF8.self)
-                    let added = try await library.add(bytes, filename: name, userID: userID)
+                    let added = try await library.add(
+                        bytes, filename: name, userID: userID, fileDate: Self.modificationDate(path.display))
                     if added.created { report.imported += 1 } else { report.existing += 1 }
                 } catch {
                     report.errors.append(.init(path: path.display, error: "\(error)"))
@@ -53,6 +54,11 @@ public struct FolderPhotoSource: PhotoSource {
             }
         }
         return report
+    }
+
+    /// A file's modification time: the photo's time when it has no EXIF date.
+    static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     func inside(_ resolved: String) -> Bool {

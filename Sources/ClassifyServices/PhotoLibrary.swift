@@ -28,8 +28,12 @@ public struct PhotoLibrary: Sendable {
         }
     }
 
-    /// Stores `bytes` for `userID`; `created` is false when the photo was already there.
-    public func add(_ bytes: [UInt8], filename: String, userID: String, now: Date = Date()) async throws -> (
+    /// Stores `bytes` for `userID`; `created` is false when the photo was already there. The
+    /// photo's time is when it was taken (EXIF), else `fileDate` (a file's modification time),
+    /// else now.
+    public func add(
+        _ bytes: [UInt8], filename: String, userID: String, fileDate: Date? = nil, now: Date = Date()
+    ) async throws -> (
         photo: Photo, created: Bool
     ) {
         let probe: ImageProbe
@@ -49,7 +53,8 @@ public struct PhotoLibrary: Sendable {
         let photo = Photo(
             id: UUID().uuidString.lowercased(), userID: userID, filename: Self.safeName(filename), contentHash: hash,
             mimeType: probe.mimeType, byteSize: bytes.count, width: probe.width, height: probe.height,
-            createdTime: millis, importedAt: millis)
+            createdTime: probe.takenAt ?? fileDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? millis,
+            importedAt: millis)
         return try await photos.insert(photo)
     }
 

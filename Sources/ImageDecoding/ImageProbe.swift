@@ -7,6 +7,8 @@ public struct ImageProbe: Sendable, Equatable {
     /// Stored size, before EXIF orientation.
     public let width: Int
     public let height: Int
+    /// When the photo was taken (EXIF DateTimeOriginal, JPEG only), ms since 1970.
+    public var takenAt: Int64? = nil
 
     public var mimeType: String {
         switch format {
@@ -46,7 +48,10 @@ extension ImageDecoder {
                     message.count)
             }
             guard code == CLS_OK else { return .failure(Self.error(code, format: format, message: message)) }
-            return .success(ImageProbe(format: format, width: Int(width), height: Int(height)))
+            return .success(
+                ImageProbe(
+                    format: format, width: Int(width), height: Int(height),
+                    takenAt: format == .jpeg ? ExifOrientation.dateTaken(buffer) : nil))
         }
         let probe = try result.get()
         try checkSize(width: probe.width, height: probe.height)
