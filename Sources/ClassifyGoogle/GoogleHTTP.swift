@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Small shared pieces of talking HTTP to Google.
+enum GoogleHTTP {
+    /// Largest body read from Google's auth endpoints (token answers and JWKS are a few KB).
+    static let maxBodyBytes = 1 << 20
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: [UInt8]
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        }
+    }
+
+    /// Sends `request` with a deadline and reads the whole (bounded) body. Failures become
+    /// `transport` errors whose text names the host, never the query or body.
+    static func send(
+        _ request: HTTPClientRequest, client: HTTPClient, timeout: Duration
+    ) async throws(GoogleOAuthError) -> Reply {
+        let amount = TimeAmount.nanoseconds(
+            timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        do {
+            let response = try await client.execute(request, timeout: amount)
+            let body = try await response.body.collect(upTo: maxBodyBytes)
+            return Reply(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                body: Array(body.readableBytesView))
+        } catch {
+            let host = URL(string: request.url)?.host ?? "Google"
+            if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+                throw .transport("\(host) did not answer within \(timeout)")
+            }
+            throw .transport("\(host): \(type(of: error))")
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` body of `pairs`.
+    static func form(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&")
+    }
+
+    private static let formAllowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<"\u{80}"))
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    static func formEncode(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: formAllowed) ?? value
+    }
+
+    /// `Retry-After` as seconds: a number of seconds or an HTTP date.
+    static func retryAfter(_ value: String?, now: Date = Date()) -> TimeInterval? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = TimeInterval(value), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+
+    /// `max-age` of a `Cache-Control` header.
+    static func maxAge(_ cacheControl: String?) -> TimeInterval? {
+        guard let cacheControl else { return nil }
+        for directive in cacheControl.split(separator: ",") {
+            let parts = directive.split(separator: "=", maxSplits: 1).map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+            if parts.count == 2, parts[0] == "max-age", let seconds = TimeInterval(parts[1]), seconds >= 0 {
+                return seconds
+            }
+        }
+        return nil
+    }
+}
+
+extension Data {
+    /// Base64url without padding (RFC 7636 / RFC 7515).
+    func base64URLEncodedNoPadding() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded string: some StringProtocol) {
+        var base64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        self.init(base64Encoded: base64)
+    }
+}
