@@ -32,11 +32,15 @@ struct KillRecoveryTests {
         let photosDir = work.path + "/photos"
         let dataDir = work.path + "/data"
 
-        // 200 distinct JPEGs, 1600-2400 px on the long side, made from the fixture photos.
+        // 200 distinct JPEGs, 1600-2400 px on the long side, made from the fixture photos. One
+        // process (--jobs 1): once in CI the multiprocessing pool hung with no output while the
+        // other suites ran, and ~12 s in one process is fast enough.
         let generator = try Subprocess.run(
             "python3",
-            [HostileInputTests.repoRoot.path + "/scripts/make-distinct-photos.py", photosDir, "\(Self.photoCount)"]
-                .map { Array($0.utf8) },
+            [
+                HostileInputTests.repoRoot.path + "/scripts/make-distinct-photos.py", photosDir, "\(Self.photoCount)",
+                "--jobs", "1",
+            ].map { Array($0.utf8) },
             outputDirectory: work.path, timeoutSeconds: 300)
         try #require(generator.exitCode == 0, "photo generator failed: \(generator.describe())")
         let files = try FileManager.default.contentsOfDirectory(atPath: photosDir).filter { $0.hasSuffix(".jpg") }
