@@ -32,7 +32,7 @@ enum TestDatabases {
             guard let admin = postgresURL else { throw MissingServer() }
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let server = try await StoreConnection.open(url: admin, maxConnections: 1)
-            try await server.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+            try await createDatabase(name, on: server)
             let url = admin.replacingOccurrences(of: "/postgres?", with: "/\(name)?")
             let store = try await StoreConnection.open(url: url)
             do {
@@ -47,6 +47,28 @@ enum TestDatabases {
                 throw error
             }
         }
+    }
+
+    /// CREATE DATABASE copies template1 and is refused while anything else is connected to it
+    /// (an autovacuum worker, another test's copy): retried a few times, and the server's own
+    /// words reported if it still fails.
+    static func createDatabase(_ name: String, on server: StoreConnection) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await server.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+                return
+            } catch {
+                attempt += 1
+                guard attempt < 8 else { throw Failed(detail: String(reflecting: error)) }
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
+    }
+
+    struct Failed: Error, CustomStringConvertible {
+        let detail: String
+        var description: String { "CREATE DATABASE failed: \(detail)" }
     }
 
     /// PostgreSQL tests run whenever the test command runs (it starts a server); outside it,
