@@ -43,17 +43,28 @@ public struct FolderPhotoSource: PhotoSource {
                     continue
                 }
                 do {
-                    let bytes = try PhotoFileReader(maxBytes: maxFileBytes).read(path)
-                    let name = String(decoding: path.lastComponent, as: UTF8.self)
-                    let added = try await library.add(
-                        bytes, filename: name, userID: userID, fileDate: Self.modificationDate(path.display))
-                    if added.created { report.imported += 1 } else { report.existing += 1 }
+                    let created = try await Self.addFile(
+                        path, to: library, userID: userID, maxBytes: maxFileBytes, now: Date())
+                    if created { report.imported += 1 } else { report.existing += 1 }
                 } catch {
                     report.errors.append(.init(path: path.display, error: "\(error)"))
                 }
             }
         }
         return report
+    }
+
+    /// Reads one photo file and adds it to the library (its name, and its modification time
+    /// when it has no EXIF date); false when the same bytes were already there. `classify
+    /// import` adds files the same way.
+    static func addFile(_ path: ScanPath, to library: PhotoLibrary, userID: String, maxBytes: Int, now: Date)
+        async throws -> Bool
+    {
+        let bytes = try PhotoFileReader(maxBytes: maxBytes).read(path)
+        let name = String(decoding: path.lastComponent, as: UTF8.self)
+        return try await library.add(
+            bytes, filename: name, userID: userID, fileDate: modificationDate(path.display), now: now
+        ).created
     }
 
     /// A file's modification time: the photo's time when it has no EXIF date.

@@ -47,12 +47,9 @@ public struct ImportJob: Sendable {
                 output("\(path.display): \(message)")
             case let .photo(path):
                 do {
-                    let bytes = try PhotoFileReader(maxBytes: 200 * 1_048_576).read(path)
-                    let name = String(decoding: path.lastComponent, as: UTF8.self)
-                    let result = try await library.add(
-                        bytes, filename: name, userID: "local",
-                        fileDate: FolderPhotoSource.modificationDate(path.display), now: now)
-                    if result.created { added += 1 } else { existing += 1 }
+                    let created = try await FolderPhotoSource.addFile(
+                        path, to: library, userID: "local", maxBytes: 200 * 1_048_576, now: now)
+                    if created { added += 1 } else { existing += 1 }
                 } catch {
                     failed += 1
                     output("\(path.display): \(error)")
