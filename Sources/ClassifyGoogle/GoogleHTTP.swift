@@ -39,6 +39,73 @@ enum GoogleHTTP {
         }
     }
 
+    /// Like `send`, for the Photos APIs and `baseUrl` bytes: the whole exchange (head and body)
+    /// must finish within `timeout`; a 2xx body over `maxBodyBytes` is `.tooLarge`, and of any
+    /// other answer at most `errorBodyBytes` are kept (a longer one is dropped: its status
+    /// decides). Failures name the host, never the path, query or body.
+    static func sendPhotos(
+        _ request: HTTPClientRequest, client: HTTPClient, timeout: Duration, maxBodyBytes: Int,
+        errorBodyBytes: Int = 64 << 10
+    ) async throws(GooglePhotosError) -> Reply {
+        let host = URL(string: request.url)?.host ?? "Google"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: timeAmount(timeout))
+        } catch {
+            throw photosTransport(error, host: host, timeout: timeout)
+        }
+        let status = Int(response.status.code)
+        let success = (200..<300).contains(status)
+        let limit = success ? maxBodyBytes : errorBodyBytes
+        var body: [UInt8] = []
+        do {
+            let remaining = timeout - (clock.now - start)
+            let buffer = try await withDeadline(remaining) { try await response.body.collect(upTo: limit) }
+            body = Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            if success { throw .tooLarge(limit: maxBodyBytes) }
+        } catch {
+            throw photosTransport(error, host: host, timeout: timeout)
+        }
+        return Reply(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: body)
+    }
+
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    private static func photosTransport(_ error: any Error, host: String, timeout: Duration) -> GooglePhotosError {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            return .transport("\(host) did not answer within \(timeout)")
+        }
+        if error is CancellationError || (error as? HTTPClientError) == .cancelled {
+            return .transport("request to \(host) was cancelled")
+        }
+        return .transport("\(host): \(type(of: error))")
+    }
+
+    /// `operation`'s value, or `HTTPClientError.deadlineExceeded` once `limit` has passed (the
+    /// operation is then cancelled).
+    static func withDeadline<T: Sendable>(
+        _ limit: Duration, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        guard limit > .zero else { throw HTTPClientError.deadlineExceeded }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw HTTPClientError.deadlineExceeded
+            }
+            return value
+        }
+    }
+
     /// `application/x-www-form-urlencoded` body of `pairs`.
     static func form(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&")

@@ -93,6 +93,53 @@ struct LiveFakeGoogle: Sendable {
     }
 
     enum LiveError: Error { case noRedirect(Int) }
+
+    // MARK: Photos APIs
+
+    /// `Tests/Fixtures/photos`.
+    static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/photos").path
+
+    static func photoPath(_ name: String) -> String { (photos as NSString).appendingPathComponent(name) }
+
+    static func photoBytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: photoPath(name))))
+    }
+
+    var picker: GooglePickerClient { GooglePickerClient(endpoints: endpoints, timeout: .seconds(10)) }
+    var library: GoogleLibraryClient { GoogleLibraryClient(endpoints: endpoints, timeout: .seconds(10)) }
+
+    /// An access token for alice with `scopes`, without the browser flow.
+    func accessToken(_ scopes: [String], user: String = "alice@example.com") async throws -> String {
+        try await fake.mintTokens(user: user, scopes: scopes).accessToken
+    }
+
+    /// The person picks these fixture photos in `sessionID`.
+    func pick(_ sessionID: String, _ names: [String]) async throws {
+        let photos = try names.map { try FakePickedPhoto.load(path: Self.photoPath($0)) }
+        try await fake.pick(sessionID: sessionID, photos: photos)
+    }
+
+    /// Log lines of the fake's API since `sequence` (admin calls are never logged).
+    func requests(since sequence: Int = 0) async -> [FakeRequestLogEntry] { await fake.log(since: sequence) }
+
+    /// The sequence number of the last logged request.
+    func lastSequence() async -> Int { await fake.log().last?.sequence ?? 0 }
+}
+
+/// Records the waits `GoogleRetry` asks for instead of sleeping.
+final class SleepRecorder: Sendable {
+    private let sleeps = Mutex<[Duration]>([])
+
+    var requested: [Duration] { sleeps.withLock { $0 } }
+
+    var sleep: @Sendable (Duration) async throws -> Void {
+        { [self] duration in sleeps.withLock { $0.append(duration) } }
+    }
+}
+
+extension Duration {
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// A clock tests move by hand.
