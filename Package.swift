@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "ClassifyServices",
             dependencies: [
-                "ClassifyCore", "ClassifyStore", "ImageDecoding", "BlurDetection",
+                "ClassifyCore", "ClassifyStore", "ClassifyGoogle", "ImageDecoding", "BlurDetection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -119,6 +119,7 @@ let package = Package(
             name: "ClassifyAppTests",
             dependencies: [
                 "ClassifyApp", "ClassifyCore", "BlurDetection", "ImageDecoding", "ClassifyServices", "ClassifyStore",
+                "ClassifyGoogle", "ClassifyTestSupport",
             ]),
 
         // Fake Google (OAuth/OIDC, Picker, Library, image bytes) for tests and demos.

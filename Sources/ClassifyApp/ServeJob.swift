@@ -1,4 +1,5 @@
 import ClassifyCore
+import ClassifyGoogle
 import ClassifyServices
 import ClassifyStore
 import ClassifyWeb
@@ -50,11 +51,20 @@ public struct ServeJob: Sendable {
             let library = PhotoLibrary(
                 photos: photoRepository,
                 directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("photos"))
+            let google = try config.googleConfigured ? googleAccounts(auth) : nil
+            let googlePhotos = try google.map { accounts in
+                let endpoints = try GoogleEndpoints(environment: config.environment)
+                return GooglePhotosLibrary(
+                    accounts: accounts, picker: GooglePickerClient(endpoints: endpoints, logger: logger),
+                    libraryAPI: GoogleLibraryClient(endpoints: endpoints, logger: logger),
+                    repository: GooglePhotosRepository(store: photos), photos: photoRepository, library: library,
+                    users: users, queue: queue, logger: logger)
+            }
             let decoder = ImageDecoder()
             let workers = (0..<config.workers).map { index in
                 AnalysisWorker(
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
-                    decoder: decoder, logger: logger)
+                    decoder: decoder, logger: logger, handlers: googlePhotos.map { [$0] } ?? [])
             }
             let dataDirectory = URL(fileURLWithPath: config.dataDirectory)
             let workerCount = config.workers
@@ -87,7 +97,7 @@ public struct ServeJob: Sendable {
                 blur: QueueBlurService(queue: queue, photos: photoRepository),
                 source: config.localMode
                     ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil,
-                sessions: sessions, limiter: SignInLimiter())
+                sessions: sessions, limiter: SignInLimiter(), google: google, googlePhotos: googlePhotos)
             var app = Application(
                 router: try await WebRouter.build(
                     services, health: health,
@@ -95,7 +105,8 @@ public struct ServeJob: Sendable {
                         version: Self.version, localMode: config.localMode,
                         googleConfigured: config.googleConfigured, localPassword: config.localPassword,
                         importDirectory: config.importDirectory,
-                        secureCookies: config.publicURL?.hasPrefix("https://") ?? false),
+                        secureCookies: config.publicURL?.hasPrefix("https://") ?? false,
+                        publicURL: config.publicURL, listenBase: "http://\(config.host):\(config.port)"),
                     metrics: MetricsController(sample: {
                         if let depth = try? await queue.depth() { Self.queueDepth.record(depth) }
                     })),
@@ -114,6 +125,29 @@ public struct ServeJob: Sendable {
     }
 
     static let queueDepth = Gauge(label: "classify_queue_depth")
+
+    /// Google sign-in from GOOGLE_CLIENT_ID/SECRET, TOKEN_ENCRYPTION_KEY and the `GOOGLE_*`
+    /// endpoint overrides; a bad value stops the start with the variable's name.
+    func googleAccounts(_ auth: StoreConnection) throws -> GoogleAccounts {
+        let environment = config.environment
+        let endpoints: GoogleEndpoints
+        let cipher: TokenCipher
+        do {
+            endpoints = try GoogleEndpoints(environment: environment)
+            cipher = try TokenCipher(environment: environment)
+        } catch let error as GoogleConfigurationError {
+            throw ConfigError.invalid(variable: error.variable, value: "(set)", reason: error.reason)
+        } catch let error as TokenCipherError {
+            throw ConfigError.invalid(variable: TokenCipher.variable, value: "(hidden)", reason: "\(error)")
+        }
+        let clientID = environment["GOOGLE_CLIENT_ID"] ?? ""
+        let oauth = GoogleOAuthClient(
+            clientID: clientID, clientSecret: environment["GOOGLE_CLIENT_SECRET"] ?? "", endpoints: endpoints,
+            logger: logger)
+        return GoogleAccounts(
+            oauth: oauth, verifier: GoogleIDTokenVerifier(clientID: clientID, endpoints: endpoints, logger: logger),
+            cipher: cipher, accounts: GoogleAccountRepository(store: auth), logger: logger)
+    }
 
     enum ServeFailure: Error, CustomStringConvertible {
         case notWritable(String)

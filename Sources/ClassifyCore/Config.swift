@@ -21,6 +21,9 @@ public struct Config: Sendable, Equatable {
     public var importDirectory: String
     /// trace, debug, info (default), notice, warning, error or critical (LOG_LEVEL).
     public var logLevel: String
+    /// The whole environment, for the parts read by their own modules (the `GOOGLE_*` endpoint
+    /// overrides, TOKEN_ENCRYPTION_KEY): they fail at start with the variable's name too.
+    public var environment: [String: String]
 
     /// Local mode: no Google credentials, one local user.
     public var localMode: Bool { !googleConfigured }
@@ -60,7 +63,19 @@ public struct Config: Sendable, Equatable {
                 throw .invalid(variable: name, value: url, reason: "expected sqlite:PATH or postgres://…")
             }
         }
-        googleConfigured = value("GOOGLE_CLIENT_ID") != nil && value("GOOGLE_CLIENT_SECRET") != nil
+        self.environment = environment
+        let clientID = value("GOOGLE_CLIENT_ID"), clientSecret = value("GOOGLE_CLIENT_SECRET")
+        if (clientID == nil) != (clientSecret == nil) {
+            throw .missing(
+                variable: clientID == nil ? "GOOGLE_CLIENT_ID" : "GOOGLE_CLIENT_SECRET",
+                reason: "Google needs both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (or neither, for local mode)")
+        }
+        googleConfigured = clientID != nil
+        if googleConfigured && value("TOKEN_ENCRYPTION_KEY") == nil {
+            throw .missing(
+                variable: "TOKEN_ENCRYPTION_KEY",
+                reason: "Google tokens are encrypted at rest; set 32 random bytes, e.g. `openssl rand -base64 32`")
+        }
         localPassword = value("LOCAL_PASSWORD")
         jwtSecret = value("JWT_SECRET")
         if let jwtSecret, jwtSecret.utf8.count < 32 {

@@ -15,6 +15,10 @@ public struct Photo: Sendable, Equatable {
     public var createdTime: Int64
     public var importedAt: Int64
     public var analysis: PhotoAnalysis?
+    /// The Google Photos media item it was synced from (Picker `id`), if any.
+    public var googlePhotoID: String?
+    /// "Make Model" of the camera, when known.
+    public var camera: String?
 
     public init(
         id: String, userID: String, filename: String, contentHash: String, mimeType: String, byteSize: Int,

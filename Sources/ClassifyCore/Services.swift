@@ -11,6 +11,9 @@ public protocol JobQueue: Sendable {
     /// Marks the item done; false when its lease was lost meanwhile.
     func complete(_ item: JobItem, now: Int64) async throws -> Bool
     func fail(_ item: JobItem, reason: String, retryable: Bool, now: Int64) async throws
+    /// Renews the lease of an item still being worked on (long items: an album); false when
+    /// the lease was lost meanwhile.
+    func extendLease(_ item: JobItem, now: Int64) async throws -> Bool
     /// Hands back everything `owner` holds (graceful shutdown).
     func release(owner: String, now: Int64) async throws
     /// The job of `userID` with this id; nil for unknown ids and other people's jobs.
@@ -58,6 +61,8 @@ public protocol AuthService: Sendable {
     func localUser(password: String?) async throws -> User
     /// Local mode's one user; `password` is checked when the server has one.
     func signInLocal(password: String?) async throws -> (user: User, tokens: TokenPair)
+    /// A new token pair for a user who signed in some other way (Google).
+    func issueTokens(userID: String) async throws -> TokenPair
     /// Uses up the refresh token and issues a new pair.
     func refresh(_ refreshToken: String) async throws -> (user: User, tokens: TokenPair)
     /// The user id of a valid access token.

@@ -13,6 +13,16 @@ import ServiceLifecycle
     func glibcMallocTrim(_ pad: Int) -> Int32
 #endif
 
+/// Work of other kinds than blur analysis (Google sync, albums) that the same workers run.
+public protocol JobHandler: Sendable {
+    var kinds: [String] { get }
+    /// Does one item; throws `JobItemFailure` (or any error: retried) when it did not work.
+    /// Long items call `renewLease` now and then so no other worker takes them.
+    func run(_ item: JobItem, renewLease: @escaping @Sendable () async -> Void) async throws
+    /// After the item was completed or failed.
+    func finished(_ item: JobItem) async
+}
+
 /// Takes analysis jobs from the queue, one photo at a time, until shut down. Each worker has
 /// its own lease owner name; on graceful shutdown it hands back what it holds.
 public struct AnalysisWorker: Service {
@@ -23,14 +33,18 @@ public struct AnalysisWorker: Service {
     let owner: String
     let logger: Logger
     let idleDelay: Duration
+    let handlers: [String: any JobHandler]
 
     /// Workers of one process should share `decoder`: its memory budget bounds their
     /// concurrent decodes together.
     public init(
         queue: any JobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
         decoder: ImageDecoder = ImageDecoder(), logger: Logger = Logger(label: "classify.worker"),
-        idleDelay: Duration = .milliseconds(200)
+        idleDelay: Duration = .milliseconds(200), handlers: [any JobHandler] = []
     ) {
+        var byKind: [String: any JobHandler] = [:]
+        for handler in handlers { for kind in handler.kinds { byKind[kind] = handler } }
+        self.handlers = byKind
         self.queue = queue
         self.photos = photos
         self.library = library
@@ -63,6 +77,10 @@ public struct AnalysisWorker: Service {
     @discardableResult
     public func processNext() async throws -> Bool {
         guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return false }
+        if let handler = handlers[item.kind] {
+            try await runHandled(item, handler)
+            return true
+        }
         let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "photo.id": "\(item.photoID)"]
         guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
             try await queue.fail(item, reason: "the photo was deleted", retryable: false, now: Self.now())
@@ -95,6 +113,27 @@ public struct AnalysisWorker: Service {
             try await queue.fail(item, reason: "\(error)", retryable: true, now: Self.now())
         }
         return true
+    }
+
+    func runHandled(_ item: JobItem, _ handler: any JobHandler) async throws {
+        let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "job.kind": "\(item.kind)"]
+        let queue = queue
+        do {
+            try await handler.run(item) { _ = try? await queue.extendLease(item, now: Self.now()) }
+            if try await queue.complete(item, now: Self.now()) == false {
+                logger.notice("lease lost before the item was recorded", metadata: metadata)
+            }
+            Measure.done.increment()
+        } catch let failure as JobItemFailure {
+            logger.info("job item failed", metadata: metadata.merging(["reason": "\(failure.reason)"]) { $1 })
+            try await queue.fail(item, reason: failure.reason, retryable: failure.retryable, now: Self.now())
+            (failure.retryable ? Measure.retried : Measure.failed).increment()
+        } catch {
+            logger.warning("job item failed, will retry", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            try await queue.fail(item, reason: "\(error)", retryable: true, now: Self.now())
+            Measure.retried.increment()
+        }
+        await handler.finished(item)
     }
 
     /// Job items by outcome, and analysis time, for `/metrics`.

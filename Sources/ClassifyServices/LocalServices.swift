@@ -30,6 +30,10 @@ public struct LocalAuthService: AuthService {
         return (user, try await tokens.issue(userID: user.id, now: Date()))
     }
 
+    public func issueTokens(userID: String) async throws -> TokenPair {
+        try await tokens.issue(userID: userID, now: Date())
+    }
+
     public func refresh(_ refreshToken: String) async throws -> (user: User, tokens: TokenPair) {
         let pair: TokenPair
         do {

@@ -32,7 +32,8 @@ public struct PhotoLibrary: Sendable {
     /// photo's time is when it was taken (EXIF), else `fileDate` (a file's modification time),
     /// else now.
     public func add(
-        _ bytes: [UInt8], filename: String, userID: String, fileDate: Date? = nil, now: Date = Date()
+        _ bytes: [UInt8], filename: String, userID: String, fileDate: Date? = nil, now: Date = Date(),
+        google: (id: String, createTime: Date?, camera: String?)? = nil
     ) async throws -> (
         photo: Photo, created: Bool
     ) {
@@ -50,11 +51,19 @@ public struct PhotoLibrary: Sendable {
             try Self.writeAtomically(bytes, to: file.path)
         }
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        let photo = Photo(
+        var photo = Photo(
             id: UUID().uuidString.lowercased(), userID: userID, filename: Self.safeName(filename), contentHash: hash,
             mimeType: probe.mimeType, byteSize: bytes.count, width: probe.width, height: probe.height,
             createdTime: probe.takenAt ?? fileDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? millis,
             importedAt: millis)
+        if let google {
+            // Google's creation time wins: a picker derivative may carry no EXIF.
+            if let created = google.createTime {
+                photo.createdTime = Int64((created.timeIntervalSince1970 * 1000).rounded())
+            }
+            photo.googlePhotoID = google.id
+            photo.camera = google.camera
+        }
         return try await photos.insert(photo)
     }
 

@@ -37,10 +37,10 @@ public struct PhotoRepository: Sendable {
         let inserted = try await store.sql.raw(
             """
             INSERT INTO photos (id, user_id, filename, content_hash, mime_type, byte_size, width, height,
-                created_time, imported_at)
+                created_time, imported_at, google_photo_id, camera)
             VALUES (\(bind: photo.id), \(bind: photo.userID), \(bind: photo.filename), \(bind: photo.contentHash),
                 \(bind: photo.mimeType), \(bind: photo.byteSize), \(bind: photo.width), \(bind: photo.height),
-                \(bind: photo.createdTime), \(bind: photo.importedAt))
+                \(bind: photo.createdTime), \(bind: photo.importedAt), \(bind: photo.googlePhotoID), \(bind: photo.camera))
             ON CONFLICT (user_id, content_hash) DO NOTHING
             RETURNING id
             """
@@ -61,7 +61,7 @@ public struct PhotoRepository: Sendable {
     /// result shows (it is the bulk of a row).
     static let listColumns = """
         id, user_id, filename, content_hash, mime_type, byte_size, width, height, created_time, imported_at,
-        blur_score, blur_type, blur_direction, processing_time_ms, NULL AS sharpness_map, analyzed_at
+        google_photo_id, camera, blur_score, blur_type, blur_direction, processing_time_ms, NULL AS sharpness_map, analyzed_at
         """
 
     /// Newest first; `threshold` decides what counts as blurred (stored scores, no re-analysis).
@@ -95,6 +95,16 @@ public struct PhotoRepository: Sendable {
         let photos = try rows.prefix(limit).map(Self.photo(from:))
         let next = rows.count > limit ? photos.last.map { Cursor(createdTime: $0.createdTime, id: $0.id) } : nil
         return (photos, next)
+    }
+
+    /// The owner's clear photos (analysed, score under `threshold`), oldest first.
+    public func clearPhotoIDs(userID: String, threshold: Double) async throws -> [String] {
+        try await store.sql.raw(
+            """
+            SELECT id FROM photos WHERE user_id = \(bind: userID) AND blur_score < \(bind: threshold)
+            ORDER BY created_time, id
+            """
+        ).all().map { try $0.decode(column: "id", as: String.self) }
     }
 
     /// Deletes the owner's photo; false when there was none.
@@ -180,6 +190,8 @@ public struct PhotoRepository: Sendable {
             height: Int(try row.decode(column: "height", as: Int64.self)),
             createdTime: try row.decode(column: "created_time", as: Int64.self),
             importedAt: try row.decode(column: "imported_at", as: Int64.self))
+        photo.googlePhotoID = try row.decode(column: "google_photo_id", as: String?.self)
+        photo.camera = try row.decode(column: "camera", as: String?.self)
         if let score = try row.decode(column: "blur_score", as: Double?.self) {
             let type = try row.decode(column: "blur_type", as: String?.self).flatMap(BlurType.init(rawValue:))
             let mapText = try row.decode(column: "sharpness_map", as: String?.self)

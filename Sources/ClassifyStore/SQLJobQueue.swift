@@ -94,6 +94,17 @@ public struct SQLJobQueue: JobQueue {
         ).run()
     }
 
+    public func extendLease(_ item: JobItem, now: Int64) async throws -> Bool {
+        !(try await store.sql.raw(
+            """
+            UPDATE job_items SET lease_until = \(bind: now + leaseMilliseconds)
+            WHERE job_id = \(bind: item.jobID) AND photo_id = \(bind: item.photoID)
+                AND lease_owner = \(bind: item.leaseOwner) AND state = 'leased'
+            RETURNING photo_id
+            """
+        ).all()).isEmpty
+    }
+
     /// Hands back everything `owner` holds (graceful shutdown): ready at once, the attempt
     /// not counted.
     public func release(owner: String, now: Int64) async throws {

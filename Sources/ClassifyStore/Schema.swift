@@ -37,6 +37,31 @@ public enum Schema {
                 """,
                 "CREATE INDEX sessions_user ON sessions (user_id)",
             ]),
+        Migration(
+            id: 3, name: "google accounts and sign-in states",
+            statements: [
+                // Tokens are sealed (AES-GCM, TokenCipher) before they reach this table.
+                """
+                CREATE TABLE google_accounts (
+                    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                    access_token TEXT NOT NULL,
+                    access_expires_at BIGINT NOT NULL,
+                    refresh_token TEXT,
+                    scopes TEXT NOT NULL,
+                    needs_reauth INTEGER NOT NULL DEFAULT 0,
+                    updated_at BIGINT NOT NULL)
+                """,
+                // One row per sign-in started; the state is stored hashed and used once.
+                """
+                CREATE TABLE oauth_states (
+                    state_hash TEXT PRIMARY KEY,
+                    code_verifier TEXT NOT NULL,
+                    nonce TEXT NOT NULL,
+                    redirect_uri TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL)
+                """,
+            ]),
     ]
 
     /// `photos` database: photos with their analysis, batch jobs and their items.
@@ -96,6 +121,62 @@ public enum Schema {
                 """,
                 "CREATE INDEX job_items_ready ON job_items (state, available_at)",
                 "CREATE INDEX jobs_user ON jobs (user_id, created_at)",
+            ]),
+        Migration(
+            id: 3, name: "google picker sessions, picked items and albums",
+            statements: [
+                "ALTER TABLE photos ADD COLUMN camera TEXT",
+                """
+                CREATE TABLE picker_sessions (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    picker_uri TEXT NOT NULL,
+                    expire_time BIGINT,
+                    created_at BIGINT NOT NULL,
+                    sync_job_id TEXT,
+                    deleted_at BIGINT)
+                """,
+                "CREATE INDEX picker_sessions_user ON picker_sessions (user_id, created_at)",
+                // What the picker said about each item; bytes are fetched once by the sync job.
+                """
+                CREATE TABLE google_items (
+                    user_id TEXT NOT NULL,
+                    google_photo_id TEXT NOT NULL,
+                    session_id TEXT NOT NULL,
+                    base_url TEXT NOT NULL,
+                    base_url_at BIGINT NOT NULL,
+                    filename TEXT,
+                    mime_type TEXT,
+                    create_time BIGINT,
+                    width INTEGER,
+                    height INTEGER,
+                    camera TEXT,
+                    photo_id TEXT,
+                    PRIMARY KEY (user_id, google_photo_id))
+                """,
+                """
+                CREATE TABLE albums (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    job_id TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    google_album_id TEXT,
+                    product_url TEXT,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX albums_user ON albums (user_id, created_at)",
+                """
+                CREATE TABLE album_items (
+                    album_id TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+                    photo_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    upload_token TEXT,
+                    uploaded_at BIGINT,
+                    media_item_id TEXT,
+                    error TEXT,
+                    PRIMARY KEY (album_id, photo_id))
+                """,
             ]),
     ]
 }

@@ -10,8 +10,14 @@ public struct AuthController: Sendable {
     let auth: any AuthService
     let sessions: SessionService
     let limiter: SignInLimiter
+    /// Google sign-in; nil in local mode.
+    let google: (any GoogleAccountService)?
 
-    public init(auth: any AuthService, sessions: SessionService, limiter: SignInLimiter) {
+    public init(
+        auth: any AuthService, sessions: SessionService, limiter: SignInLimiter,
+        google: (any GoogleAccountService)? = nil
+    ) {
+        self.google = google
         self.auth = auth
         self.sessions = sessions
         self.limiter = limiter
@@ -20,6 +26,10 @@ public struct AuthController: Sendable {
     struct TokenRequest: Decodable {
         let grant_type: String
         let password: String?
+        /// `authorization_code`: a client that ran Google's code flow itself.
+        let code: String?
+        let code_verifier: String?
+        let redirect_uri: String?
     }
 
     struct RefreshRequest: Decodable {
@@ -42,6 +52,26 @@ public struct AuthController: Sendable {
                     headers: [.retryAfter: String(wait)])
             }
             let body = try await request.decode(as: TokenRequest.self, context: context)
+            if body.grant_type == "authorization_code", let google {
+                guard let code = body.code, let redirectURI = body.redirect_uri else {
+                    throw APIError(
+                        .badRequest, code: "invalid_request", "authorization_code needs code and redirect_uri")
+                }
+                do {
+                    let user = try await google.signIn(
+                        code: code, codeVerifier: body.code_verifier, redirectURI: redirectURI)
+                    return respond(user: user, pair: try await auth.issueTokens(userID: user.id))
+                } catch let failure as GoogleSignInFailure {
+                    throw APIError(
+                        failure == .codeRejected ? .badRequest : .badGateway, code: "invalid_grant", failure.description
+                    )
+                }
+            }
+            guard google == nil else {
+                throw APIError(
+                    .badRequest, code: "unsupported_grant_type",
+                    "this server signs in with Google: grant_type must be \"authorization_code\"")
+            }
             guard body.grant_type == "local" else {
                 throw APIError(.badRequest, code: "unsupported_grant_type", "grant_type must be \"local\" here")
             }
@@ -65,6 +95,7 @@ public struct AuthController: Sendable {
             let userID = try context.requireUser()
             try await auth.logout(userID: userID)
             try await sessions.endAll(userID: userID, now: Date())
+            try await google?.signOut(userID: userID)
             return .noContent
         }
         group.get("auth/me") { _, context -> User in

@@ -17,11 +17,18 @@ public struct PageController: Sendable {
         public var importDirectory: String
         /// Adds `Secure` to the cookie (PUBLIC_URL is https).
         public var secureCookies: Bool
+        /// PUBLIC_URL: the base of Google's redirect URI when set.
+        public var publicURL: String?
+        /// `http://HOST:PORT` this server listens on.
+        public var listenBase: String
 
         public init(
             version: String, localMode: Bool, googleConfigured: Bool, localPassword: String?,
-            importDirectory: String, secureCookies: Bool
+            importDirectory: String, secureCookies: Bool, publicURL: String? = nil,
+            listenBase: String = "http://127.0.0.1:8080"
         ) {
+            self.publicURL = publicURL
+            self.listenBase = listenBase
             self.version = version
             self.localMode = localMode
             self.googleConfigured = googleConfigured
@@ -38,12 +45,14 @@ public struct PageController: Sendable {
     let auth: any AuthService
     let photos: any PhotosService
     let limiter: SignInLimiter
+    let google: (any GoogleAccountService)?
     let templates: MustacheLibrary
 
     public init(
         settings: Settings, sessions: SessionService, auth: any AuthService, photos: any PhotosService,
-        limiter: SignInLimiter
+        limiter: SignInLimiter, google: (any GoogleAccountService)? = nil
     ) async throws {
+        self.google = google
         self.settings = settings
         self.sessions = sessions
         self.auth = auth
@@ -96,6 +105,7 @@ public struct PageController: Sendable {
         let title: String
         let version: String
         let needs_password: Bool
+        let local_signin: Bool
         let error: String
         let google_configured: Bool
         let google_reason: String
@@ -168,7 +178,7 @@ public struct PageController: Sendable {
     func signIn(error: String) -> SignIn {
         SignIn(
             title: "Sign in · Classify", version: settings.version, needs_password: settings.localPassword != nil,
-            error: error, google_configured: settings.googleConfigured,
+            local_signin: settings.localMode, error: error, google_configured: settings.googleConfigured,
             google_reason: settings.googleConfigured ? "" : Self.googleReason)
     }
 
@@ -183,6 +193,10 @@ public struct PageController: Sendable {
                 render(signIn(error: "Too many sign-in attempts. Try again in \(wait) seconds."), "signin"))
             response.headers[.retryAfter] = String(wait)
             return response
+        }
+        guard settings.localMode else {
+            return html(
+                .badRequest, render(signIn(error: "This server signs in with Google only."), "signin"))
         }
         let form = try await Self.form(SignInForm.self, request, context)
         let user: User
@@ -208,6 +222,10 @@ public struct PageController: Sendable {
                     .forbidden, "The sign-out form was stale. Reload the page and try again.", signedIn: true)
             }
             try await sessions.end(session: session)
+            if let google, let userID = context.userID {
+                // Signing out of Classify ends its Google grant too (revoked at Google).
+                try await google.signOut(userID: userID)
+            }
         }
         response.setCookie(sessionCookie("", maxAge: 0))
         return response

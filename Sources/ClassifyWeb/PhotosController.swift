@@ -47,6 +47,9 @@ public struct PhotosController: Sendable {
         let likely_type: String?
         let image_url: String
         let thumbnail_url: String
+        /// `google` (synced from Google Photos) or `local` (uploaded or imported).
+        let source: String
+        let camera: String?
 
         init(_ photo: Photo, threshold: Double) {
             id = photo.id
@@ -63,11 +66,13 @@ public struct PhotosController: Sendable {
             likely_type = photo.analysis?.likelyType.rawValue
             image_url = "/api/v1/photos/\(photo.id)/image?size=display"
             thumbnail_url = "/api/v1/photos/\(photo.id)/image?size=thumb"
+            source = photo.googlePhotoID == nil ? "local" : "google"
+            camera = photo.camera
         }
 
         enum CodingKeys: String, CodingKey {
             case id, filename, created_time, width, height, blur_score, is_blurred, blur_type, likely_type, image_url
-            case thumbnail_url
+            case thumbnail_url, source, camera
         }
 
         /// Every key is always there; an unanalysed photo has `null` scores.
@@ -84,6 +89,8 @@ public struct PhotosController: Sendable {
             try container.encode(likely_type, forKey: .likely_type)
             try container.encode(image_url, forKey: .image_url)
             try container.encode(thumbnail_url, forKey: .thumbnail_url)
+            try container.encode(source, forKey: .source)
+            try container.encode(camera, forKey: .camera)
         }
     }
 

@@ -16,11 +16,18 @@ public enum WebRouter {
         public var source: (any PhotoSource)?
         public var sessions: SessionService
         public var limiter: SignInLimiter
+        /// Google sign-in; nil in local mode.
+        public var google: (any GoogleAccountService)?
+        /// Google Photos (picker, sync, album); nil in local mode.
+        public var googlePhotos: (any GooglePhotosService)?
 
         public init(
             auth: any AuthService, photos: any PhotosService, blur: any BlurService, source: (any PhotoSource)?,
-            sessions: SessionService, limiter: SignInLimiter
+            sessions: SessionService, limiter: SignInLimiter, google: (any GoogleAccountService)? = nil,
+            googlePhotos: (any GooglePhotosService)? = nil
         ) {
+            self.google = google
+            self.googlePhotos = googlePhotos
             self.auth = auth
             self.photos = photos
             self.blur = blur
@@ -36,7 +43,7 @@ public enum WebRouter {
     ) async throws -> Router<ClassifyRequestContext> {
         let pages = try await PageController(
             settings: page, sessions: services.sessions, auth: services.auth, photos: services.photos,
-            limiter: services.limiter)
+            limiter: services.limiter, google: services.google)
         let router = Router(context: ClassifyRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: RequestLogMiddleware(level: .info))
@@ -50,9 +57,16 @@ public enum WebRouter {
         health.register(on: router)
         metrics.register(on: router)
         pages.register(on: router)
+        GoogleAuthController(
+            google: services.google, pages: pages, publicURL: page.publicURL, fallbackBase: page.listenBase
+        ).register(on: router)
         DocsController().register(on: router)
         let api = router.group("api/v1").add(middleware: CSRFMiddleware(sessions: services.sessions))
-        AuthController(auth: services.auth, sessions: services.sessions, limiter: services.limiter).register(on: api)
+        AuthController(
+            auth: services.auth, sessions: services.sessions, limiter: services.limiter, google: services.google
+        ).register(on: api)
+        GoogleStatusController(google: services.google).register(on: api)
+        GooglePhotosController(google: services.googlePhotos).register(on: api)
         PhotosController(photos: services.photos, auth: services.auth, blur: services.blur, source: services.source)
             .register(on: api)
         SettingsController(auth: services.auth, photos: services.photos).register(on: api)
