@@ -94,6 +94,8 @@ let package = Package(
             name: "ClassifyApp",
             dependencies: [
                 "BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore", "ClassifyServices", "ClassifyWeb",
+                "ClassifyGoogle",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

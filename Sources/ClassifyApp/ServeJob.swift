@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ClassifyCore
 import ClassifyGoogle
 import ClassifyServices
@@ -39,6 +40,10 @@ public struct ServeJob: Sendable {
         try FileOutput.makeDirectory(config.dataDirectory)
         let auth = try await StoreConnection.open(url: config.authDatabaseURL, logger: logger)
         let photos = try await StoreConnection.open(url: config.photosDatabaseURL, logger: logger)
+        // Google is called without following redirects: a baseUrl (or any answer) that points
+        // elsewhere is an error, never a second request to wherever it says.
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         do {
             try await Migrator.migrate(auth, Schema.auth)
             try await Migrator.migrate(photos, Schema.photos)
@@ -51,12 +56,13 @@ public struct ServeJob: Sendable {
             let library = PhotoLibrary(
                 photos: photoRepository,
                 directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("photos"))
-            let google = try config.googleConfigured ? googleAccounts(auth) : nil
+            let google = try config.googleConfigured ? googleAccounts(auth, http: http) : nil
             let googlePhotos = try google.map { accounts in
                 let endpoints = try GoogleEndpoints(environment: config.environment)
                 return GooglePhotosLibrary(
-                    accounts: accounts, picker: GooglePickerClient(endpoints: endpoints, logger: logger),
-                    libraryAPI: GoogleLibraryClient(endpoints: endpoints, logger: logger),
+                    accounts: accounts,
+                    picker: GooglePickerClient(endpoints: endpoints, httpClient: http, logger: logger),
+                    libraryAPI: GoogleLibraryClient(endpoints: endpoints, httpClient: http, logger: logger),
                     repository: GooglePhotosRepository(store: photos), photos: photoRepository, library: library,
                     users: users, queue: queue, logger: logger)
             }
@@ -116,10 +122,12 @@ public struct ServeJob: Sendable {
             logger.info("classify serving", metadata: ["url": "http://\(config.host):\(config.port)"])
             try await app.runService()
         } catch {
+            try? await http.shutdown()
             try? await auth.shutdown()
             try? await photos.shutdown()
             throw error
         }
+        try await http.shutdown()
         try await auth.shutdown()
         try await photos.shutdown()
     }
@@ -128,7 +136,7 @@ public struct ServeJob: Sendable {
 
     /// Google sign-in from GOOGLE_CLIENT_ID/SECRET, TOKEN_ENCRYPTION_KEY and the `GOOGLE_*`
     /// endpoint overrides; a bad value stops the start with the variable's name.
-    func googleAccounts(_ auth: StoreConnection) throws -> GoogleAccounts {
+    func googleAccounts(_ auth: StoreConnection, http: HTTPClient) throws -> GoogleAccounts {
         let environment = config.environment
         let endpoints: GoogleEndpoints
         let cipher: TokenCipher
@@ -143,9 +151,11 @@ public struct ServeJob: Sendable {
         let clientID = environment["GOOGLE_CLIENT_ID"] ?? ""
         let oauth = GoogleOAuthClient(
             clientID: clientID, clientSecret: environment["GOOGLE_CLIENT_SECRET"] ?? "", endpoints: endpoints,
-            logger: logger)
+            httpClient: http, logger: logger)
         return GoogleAccounts(
-            oauth: oauth, verifier: GoogleIDTokenVerifier(clientID: clientID, endpoints: endpoints, logger: logger),
+            oauth: oauth,
+            verifier: GoogleIDTokenVerifier(
+                clientID: clientID, endpoints: endpoints, httpClient: http, logger: logger),
             cipher: cipher, accounts: GoogleAccountRepository(store: auth), logger: logger)
     }
 
