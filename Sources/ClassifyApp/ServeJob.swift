@@ -99,7 +99,8 @@ public struct ServeJob: Sendable {
                 workers: config.workers, queueDepth: { try await queue.depth() })
             let services = WebRouter.Services(
                 auth: LocalAuthService(tokens: tokens, users: users, localPassword: config.localPassword),
-                photos: LocalPhotosService(repository: photoRepository, library: library),
+                photos: LocalPhotosService(
+                    repository: photoRepository, library: library, tags: TagRepository(store: photos)),
                 blur: QueueBlurService(queue: queue, photos: photoRepository),
                 source: config.localMode
                     ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil,

@@ -19,6 +19,12 @@ public struct Photo: Sendable, Equatable {
     public var googlePhotoID: String?
     /// "Make Model" of the camera, when known.
     public var camera: String?
+    /// The vision model's one-line caption, once tagged.
+    public var caption: String?
+    /// The model that tagged it; nil while untagged.
+    public var tagModel: String?
+    /// Its tags (lowercase, sorted); filled in by the services that list photos.
+    public var tags: [String] = []
 
     public init(
         id: String, userID: String, filename: String, contentHash: String, mimeType: String, byteSize: Int,

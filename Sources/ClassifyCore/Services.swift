@@ -108,8 +108,11 @@ public enum PhotosFailure: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// People's photos: records, bytes and renditions, every call scoped to the owner.
 public protocol PhotosService: Sendable {
-    func list(userID: String, filter: PhotoFilter, threshold: Double, limit: Int, cursor: String?) async throws
-        -> PhotoPage
+    /// `tag`: only photos with this tag; `search`: every word found in a tag or the caption.
+    func list(
+        userID: String, filter: PhotoFilter, threshold: Double, limit: Int, cursor: String?, tag: String?,
+        search: String?
+    ) async throws -> PhotoPage
     func photo(id: String, userID: String) async throws -> Photo?
     func delete(id: String, userID: String) async throws -> Bool
     /// Stores the bytes (sniffed, never trusted by name); `created` is false when the same

@@ -82,27 +82,43 @@ public struct LocalAuthService: AuthService {
 public struct LocalPhotosService: PhotosService {
     let repository: PhotoRepository
     let library: PhotoLibrary
+    let tags: TagRepository
 
-    public init(repository: PhotoRepository, library: PhotoLibrary) {
+    public init(repository: PhotoRepository, library: PhotoLibrary, tags: TagRepository) {
         self.repository = repository
         self.library = library
+        self.tags = tags
     }
 
-    public func list(userID: String, filter: PhotoFilter, threshold: Double, limit: Int, cursor: String?)
-        async throws -> PhotoPage
-    {
+    public func list(
+        userID: String, filter: PhotoFilter, threshold: Double, limit: Int, cursor: String?, tag: String? = nil,
+        search: String? = nil
+    ) async throws -> PhotoPage {
         var after: PhotoRepository.Cursor? = nil
         if let cursor {
             guard let parsed = PhotoRepository.Cursor(cursor) else { throw PhotosFailure.badCursor }
             after = parsed
         }
         let page = try await repository.list(
-            userID: userID, filter: filter, threshold: threshold, limit: limit, after: after)
-        return PhotoPage(photos: page.photos, nextCursor: page.next?.description)
+            userID: userID, filter: filter, threshold: threshold, limit: limit, after: after, tag: tag,
+            search: search)
+        return PhotoPage(photos: try await withTags(page.photos, userID: userID), nextCursor: page.next?.description)
+    }
+
+    func withTags(_ photos: [Photo], userID: String) async throws -> [Photo] {
+        let tagged = photos.filter { $0.tagModel != nil }.map(\.id)
+        guard !tagged.isEmpty else { return photos }
+        let byPhoto = try await tags.tags(photoIDs: tagged, userID: userID)
+        return photos.map { photo in
+            var photo = photo
+            photo.tags = byPhoto[photo.id] ?? []
+            return photo
+        }
     }
 
     public func photo(id: String, userID: String) async throws -> Photo? {
-        try await repository.photo(id: id, userID: userID)
+        guard let photo = try await repository.photo(id: id, userID: userID) else { return nil }
+        return try await withTags([photo], userID: userID).first
     }
 
     public func delete(id: String, userID: String) async throws -> Bool {

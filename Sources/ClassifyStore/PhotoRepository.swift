@@ -61,7 +61,7 @@ public struct PhotoRepository: Sendable {
     /// result shows (it is the bulk of a row).
     static let listColumns = """
         id, user_id, filename, content_hash, mime_type, byte_size, width, height, created_time, imported_at,
-        google_photo_id, camera, blur_score, blur_type, blur_direction, processing_time_ms, NULL AS sharpness_map, analyzed_at
+        google_photo_id, camera, caption, tag_model, blur_score, blur_type, blur_direction, processing_time_ms, NULL AS sharpness_map, analyzed_at
         """
 
     /// Newest first; `threshold` decides what counts as blurred (stored scores, no re-analysis).
@@ -69,9 +69,31 @@ public struct PhotoRepository: Sendable {
     /// (user, created_time, id) index in order and stops after one page, instead of
     /// collecting every blurred photo by score and sorting them.
     public func list(
-        userID: String, filter: PhotoFilter, threshold: Double, limit: Int, after cursor: Cursor? = nil
+        userID: String, filter: PhotoFilter, threshold: Double, limit: Int, after cursor: Cursor? = nil,
+        tag: String? = nil, search: String? = nil
     ) async throws -> (photos: [Photo], next: Cursor?) {
         var query = SQLQueryString("SELECT \(unsafeRaw: Self.listColumns) FROM photos WHERE user_id = \(bind: userID)")
+        if let tag {
+            query.appendInterpolation(unsafeRaw: " AND id IN (SELECT photo_id FROM photo_tags WHERE user_id = ")
+            query.appendInterpolation(bind: userID)
+            query.appendInterpolation(unsafeRaw: " AND tag = ")
+            query.appendInterpolation(bind: tag.lowercased())
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        if let search, !search.isEmpty {
+            // Words of the query, each found in a tag or the caption (case-insensitive).
+            for word in search.lowercased().split(whereSeparator: \.isWhitespace).prefix(8) {
+                let pattern = "%" + Self.likeEscaped(String(word)) + "%"
+                query.appendInterpolation(unsafeRaw: " AND (LOWER(COALESCE(caption, '')) LIKE ")
+                query.appendInterpolation(bind: pattern)
+                query.appendInterpolation(
+                    unsafeRaw: " ESCAPE '\\' OR id IN (SELECT photo_id FROM photo_tags WHERE user_id = ")
+                query.appendInterpolation(bind: userID)
+                query.appendInterpolation(unsafeRaw: " AND tag LIKE ")
+                query.appendInterpolation(bind: pattern)
+                query.appendInterpolation(unsafeRaw: " ESCAPE '\\'))")
+            }
+        }
         switch filter {
         case .all: break
         case .blurred:
@@ -95,6 +117,12 @@ public struct PhotoRepository: Sendable {
         let photos = try rows.prefix(limit).map(Self.photo(from:))
         let next = rows.count > limit ? photos.last.map { Cursor(createdTime: $0.createdTime, id: $0.id) } : nil
         return (photos, next)
+    }
+
+    /// `text` with LIKE's wildcards escaped (escape character: backslash).
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
     }
 
     /// The owner's clear photos (analysed, score under `threshold`), oldest first.
@@ -192,6 +220,8 @@ public struct PhotoRepository: Sendable {
             importedAt: try row.decode(column: "imported_at", as: Int64.self))
         photo.googlePhotoID = try row.decode(column: "google_photo_id", as: String?.self)
         photo.camera = try row.decode(column: "camera", as: String?.self)
+        photo.caption = try row.decode(column: "caption", as: String?.self)
+        photo.tagModel = try row.decode(column: "tag_model", as: String?.self)
         if let score = try row.decode(column: "blur_score", as: Double?.self) {
             let type = try row.decode(column: "blur_type", as: String?.self).flatMap(BlurType.init(rawValue:))
             let mapText = try row.decode(column: "sharpness_map", as: String?.self)

@@ -178,5 +178,50 @@ public enum Schema {
                     PRIMARY KEY (album_id, photo_id))
                 """,
             ]),
+        Migration(
+            id: 4, name: "AI tags, captions, token usage and the tag cache",
+            statements: [
+                "ALTER TABLE photos ADD COLUMN caption TEXT",
+                "ALTER TABLE photos ADD COLUMN tag_model TEXT",
+                "ALTER TABLE photos ADD COLUMN tagged_at BIGINT",
+                "ALTER TABLE photos ADD COLUMN tag_prompt_tokens INTEGER",
+                "ALTER TABLE photos ADD COLUMN tag_completion_tokens INTEGER",
+                """
+                CREATE TABLE photo_tags (
+                    photo_id TEXT NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    tag TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (photo_id, tag))
+                """,
+                "CREATE INDEX photo_tags_user_tag ON photo_tags (user_id, tag)",
+                // Every tagging of a photo, for the statistics' tokens and cost (a cached answer
+                // costs nothing and is counted with zero tokens).
+                """
+                CREATE TABLE tag_usage (
+                    photo_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    cached INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX tag_usage_user ON tag_usage (user_id)",
+                // The model's answer per image (by content hash) and model: the same bytes are
+                // never sent twice unless asked to (`force`).
+                """
+                CREATE TABLE tag_cache (
+                    content_hash TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    tags TEXT NOT NULL,
+                    caption TEXT NOT NULL,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (content_hash, model))
+                """,
+            ]),
     ]
 }

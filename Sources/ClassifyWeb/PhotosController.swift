@@ -50,6 +50,9 @@ public struct PhotosController: Sendable {
         /// `google` (synced from Google Photos) or `local` (uploaded or imported).
         let source: String
         let camera: String?
+        /// AI tags (empty until tagged) and the one-line caption (null until tagged).
+        let tags: [String]
+        let caption: String?
 
         init(_ photo: Photo, threshold: Double) {
             id = photo.id
@@ -68,11 +71,13 @@ public struct PhotosController: Sendable {
             thumbnail_url = "/api/v1/photos/\(photo.id)/image?size=thumb"
             source = photo.googlePhotoID == nil ? "local" : "google"
             camera = photo.camera
+            tags = photo.tags
+            caption = photo.caption
         }
 
         enum CodingKeys: String, CodingKey {
             case id, filename, created_time, width, height, blur_score, is_blurred, blur_type, likely_type, image_url
-            case thumbnail_url, source, camera
+            case thumbnail_url, source, camera, tags, caption
         }
 
         /// Every key is always there; an unanalysed photo has `null` scores.
@@ -91,6 +96,8 @@ public struct PhotosController: Sendable {
             try container.encode(thumbnail_url, forKey: .thumbnail_url)
             try container.encode(source, forKey: .source)
             try container.encode(camera, forKey: .camera)
+            try container.encode(tags, forKey: .tags)
+            try container.encode(caption, forKey: .caption)
         }
     }
 
@@ -186,11 +193,18 @@ public struct PhotosController: Sendable {
         let limit = query["limit"].flatMap { Int($0) } ?? 50
         guard (1...200).contains(limit) else { throw APIError(.badRequest, code: "bad_limit", "limit must be 1…200") }
         let threshold = try await threshold(userID)
+        let tag = query["tag"].map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let search = query["q"].map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        guard (tag?.count ?? 0) <= 100, (search?.count ?? 0) <= 200 else {
+            throw APIError(.badRequest, code: "bad_query", "tag must be ≤ 100 characters and q ≤ 200")
+        }
         let page: PhotoPage
         do {
             page = try await photos.list(
                 userID: userID, filter: filter, threshold: threshold, limit: limit,
-                cursor: query["cursor"].map(String.init))
+                cursor: query["cursor"].map(String.init), tag: tag, search: search)
         } catch PhotosFailure.badCursor {
             throw APIError(.badRequest, code: "bad_cursor", PhotosFailure.badCursor.description)
         }

@@ -6,10 +6,12 @@ import Hummingbird
 public struct SettingsController: Sendable {
     let auth: any AuthService
     let photos: any PhotosService
+    let tags: (any TagService)?
 
-    public init(auth: any AuthService, photos: any PhotosService) {
+    public init(auth: any AuthService, photos: any PhotosService, tags: (any TagService)? = nil) {
         self.auth = auth
         self.photos = photos
+        self.tags = tags
     }
 
     struct Settings: ResponseEncodable {
@@ -30,6 +32,8 @@ public struct SettingsController: Sendable {
         let histogram: [Int]
         let mean_processing_ms: Double?
         let p95_processing_ms: Double?
+        /// AI tags: on or off (and why), tag counts, tokens and estimated cost.
+        let tagging: TagsController.Overview
     }
 
     func register(on api: RouterGroup<ClassifyRequestContext>) {
@@ -55,7 +59,8 @@ public struct SettingsController: Sendable {
                 threshold: user.blurThreshold, total: counts[.all] ?? 0, blurred: counts[.blurred] ?? 0,
                 not_blurred: counts[.notBlurred] ?? 0, unprocessed: counts[.unprocessed] ?? 0,
                 blur_types: statistics.blurTypes, histogram: statistics.histogram,
-                mean_processing_ms: statistics.meanProcessingMs, p95_processing_ms: statistics.p95ProcessingMs)
+                mean_processing_ms: statistics.meanProcessingMs, p95_processing_ms: statistics.p95ProcessingMs,
+                tagging: try await TagsController.overview(tags, userID: user.id))
         }
     }
 

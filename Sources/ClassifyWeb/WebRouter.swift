@@ -20,12 +20,15 @@ public enum WebRouter {
         public var google: (any GoogleAccountService)?
         /// Google Photos (picker, sync, album); nil in local mode.
         public var googlePhotos: (any GooglePhotosService)?
+        /// AI tags; nil when this server has no vision model configured.
+        public var tags: (any TagService)?
 
         public init(
             auth: any AuthService, photos: any PhotosService, blur: any BlurService, source: (any PhotoSource)?,
             sessions: SessionService, limiter: SignInLimiter, google: (any GoogleAccountService)? = nil,
-            googlePhotos: (any GooglePhotosService)? = nil
+            googlePhotos: (any GooglePhotosService)? = nil, tags: (any TagService)? = nil
         ) {
+            self.tags = tags
             self.google = google
             self.googlePhotos = googlePhotos
             self.auth = auth
@@ -69,7 +72,8 @@ public enum WebRouter {
         GooglePhotosController(google: services.googlePhotos).register(on: api)
         PhotosController(photos: services.photos, auth: services.auth, blur: services.blur, source: services.source)
             .register(on: api)
-        SettingsController(auth: services.auth, photos: services.photos).register(on: api)
+        SettingsController(auth: services.auth, photos: services.photos, tags: services.tags).register(on: api)
+        TagsController(tags: services.tags, photos: services.photos, auth: services.auth).register(on: api)
         return router
     }
 }

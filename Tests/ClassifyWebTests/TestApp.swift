@@ -43,7 +43,8 @@ enum TestApp {
         let router = try await WebRouter.build(
             .init(
                 auth: LocalAuthService(tokens: tokens, users: users, localPassword: localPassword),
-                photos: LocalPhotosService(repository: photos, library: library),
+                photos: LocalPhotosService(
+                    repository: photos, library: library, tags: TagRepository(store: photoStore)),
                 blur: QueueBlurService(queue: queue, photos: photos), source: nil, sessions: sessions,
                 limiter: limiter),
             health: HealthController(
