@@ -76,12 +76,14 @@ public struct GoogleOAuthClient: Sendable {
     // MARK: Token endpoint
 
     /// Exchanges an authorization code (spec 1.3). `redirectURI` must be the one of the request.
+    /// An empty `codeVerifier` (a request made without PKCE) is left out: Google refuses a
+    /// verifier for a code that was issued without a challenge.
     public func exchange(
         code: String, codeVerifier: String, redirectURI: String
     ) async throws(GoogleOAuthError) -> GoogleTokens {
-        try await tokenRequest(
-            grant: "authorization_code",
-            [("code", code), ("redirect_uri", redirectURI), ("code_verifier", codeVerifier)])
+        var pairs = [("code", code), ("redirect_uri", redirectURI)]
+        if !codeVerifier.isEmpty { pairs.append(("code_verifier", codeVerifier)) }
+        return try await tokenRequest(grant: "authorization_code", pairs)
     }
 
     /// Gets a new access token (spec 1.4). The answer normally has no refresh token: keep the old.

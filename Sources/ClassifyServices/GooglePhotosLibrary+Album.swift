@@ -99,16 +99,17 @@ extension GooglePhotosLibrary {
             }
             guard let googleAlbumID else { return }
             await renewLease()
-            try await reconcileCreating(albumID: albumID, googleAlbumID: googleAlbumID, userID: userID)
             for _ in 0..<Self.rounds {
+                try await reconcileCreating(albumID: albumID, googleAlbumID: googleAlbumID, userID: userID)
                 try await uploadPending(albumID: albumID, userID: userID, renewLease: renewLease)
                 try await createUploaded(
                     albumID: albumID, googleAlbumID: googleAlbumID, userID: userID, renewLease: renewLease)
                 let left = try await repository.albumItems(albumID: albumID).filter {
-                    $0.state == "pending" || $0.state == "uploaded"
+                    $0.state == "pending" || $0.state == "uploaded" || $0.state == "creating"
                 }
                 if left.isEmpty { return }
             }
+            try await reconcileCreating(albumID: albumID, googleAlbumID: googleAlbumID, userID: userID)
             for left in try await repository.albumItems(albumID: albumID)
             where left.state == "pending" || left.state == "uploaded" {
                 try await repository.updateAlbumItem(
@@ -266,10 +267,12 @@ extension GooglePhotosLibrary {
                         albumID: albumID, photoID: entry.photoID, state: "uploaded", uploadToken: entry.uploadToken,
                         uploadedAt: entry.uploadedAt, mediaItemID: nil, error: result.message)
                 } else if result.message.localizedCaseInsensitiveContains("upload token") {
-                    // Expired or used token: upload the bytes again.
+                    // Expired, or already used: perhaps by an earlier try of this batch whose
+                    // answer was lost (a 5xx after Google created the items). The next round
+                    // checks the album before uploading again.
                     try await repository.updateAlbumItem(
-                        albumID: albumID, photoID: entry.photoID, state: "pending", uploadToken: nil, uploadedAt: nil,
-                        mediaItemID: nil, error: result.message)
+                        albumID: albumID, photoID: entry.photoID, state: "creating", uploadToken: nil,
+                        uploadedAt: nil, mediaItemID: nil, error: result.message)
                 } else {
                     try await repository.updateAlbumItem(
                         albumID: albumID, photoID: entry.photoID, state: "failed", uploadToken: nil, uploadedAt: nil,

@@ -160,6 +160,9 @@ public struct GooglePhotosLibrary: GooglePhotosService {
         {
             return (jobID, job.total)  // already syncing: the same job
         }
+        if stored.deletedAt != nil, let jobID = stored.syncJobID {
+            return (jobID, 0)  // synced and closed: nothing new to fetch
+        }
         let items = try await listPicked(sessionID: sessionID, userID: userID)
         let fetchAt = Self.now()
         try await repository.upsertItems(
@@ -308,11 +311,25 @@ extension GoogleAccessFailure {
 extension GooglePhotosLibrary: JobHandler {
     public var kinds: [String] { [Self.syncKind, Self.albumKind] }
 
+    /// How often the lease of a running item is renewed. A Google call may wait far longer
+    /// than the lease (Retry-After, backoff, a slow batchCreate); without renewal another
+    /// worker would take the item meanwhile and run the same album twice (duplicates).
+    static let leaseHeartbeat: Duration = .milliseconds(500)
+
     public func run(_ item: JobItem, renewLease: @escaping @Sendable () async -> Void) async throws {
-        switch item.kind {
-        case Self.syncKind: try await syncItem(item)
-        case Self.albumKind: try await albumJob(item, renewLease: renewLease)
-        default: throw JobItemFailure(reason: "unknown job kind \(item.kind)", retryable: false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: Self.leaseHeartbeat)
+                    await renewLease()
+                }
+            }
+            defer { group.cancelAll() }
+            switch item.kind {
+            case Self.syncKind: try await syncItem(item)
+            case Self.albumKind: try await albumJob(item, renewLease: renewLease)
+            default: throw JobItemFailure(reason: "unknown job kind \(item.kind)", retryable: false)
+            }
         }
     }
 

@@ -60,6 +60,10 @@ public final class StoreConnection: @unchecked Sendable {
         url: String, logger: Logger = Logger(label: "classify.store"), maxConnections: Int = 4
     ) async throws -> StoreConnection {
         let group = MultiThreadedEventLoopGroup.singleton
+        // The drivers log every statement with its bound values at debug and trace: sealed
+        // tokens, upload tokens, picker URLs. They never log below info, whatever LOG_LEVEL says.
+        var logger = logger
+        if logger.logLevel < .info { logger.logLevel = .info }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: try SQLPostgresConfiguration(url: url)),
