@@ -47,10 +47,12 @@ def free_port() -> int:
 class Server:
     """`classify serve` in a subprocess, its output kept in .artifacts/."""
 
-    def __init__(self, name: str, extra_env: dict[str, str] | None = None):
+    def __init__(self, name: str, extra_env: dict[str, str] | None = None, port: int | None = None):
+        """`extra_env` is applied last, so GOOGLE_* given there are kept (only the ambient ones
+        are dropped); `port` is for a caller that must know it first (Google's redirect URI)."""
         self.name = name
         self.data_dir = tempfile.mkdtemp(prefix=f"classify-browser-{name}-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.session_cookie: dict | None = None
@@ -90,6 +92,76 @@ class Server:
                 self.process.wait(timeout=10)
         self.log.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def fakes_binary() -> str:
+    path = os.environ.get("CLASSIFY_FAKES_BIN") or str(REPO / ".build" / "debug" / "classify-fakes")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"no classify-fakes binary at {path}: run `swift build --product classify-fakes` or set CLASSIFY_FAKES_BIN")
+    return path
+
+
+class FakeGoogle:
+    """`classify-fakes google` in a subprocess on loopback (docs/fake-google.md): OAuth with its
+    consent page, the Photos Picker with its picker page, the Library API and the /fake admin
+    API. `env` is what it printed for Classify (its `export` lines)."""
+
+    def __init__(self, name: str, photos: Path, redirect_uri: str, extra_args: list[str] | None = None):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.log_path = ARTIFACTS / f"fake-google-{name}.log"
+        self.log = open(self.log_path, "wb")
+        arguments = [fakes_binary(), "google", "--host", "127.0.0.1", "--port", str(self.port), "--photos", str(photos),
+                     "--redirect-uri", redirect_uri, *(extra_args or [])]
+        env = {key: value for key, value in os.environ.items() if not key.startswith("GOOGLE_")}
+        self.process = subprocess.Popen(arguments, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.env = self.wait_until_up()
+
+    def wait_until_up(self) -> dict[str, str]:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"classify-fakes exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/fake/users", timeout=2) as response:
+                    if response.status == 200:
+                        return self.exports()
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"classify-fakes did not answer within 30 s; see {self.log_path}")
+
+    def exports(self) -> dict[str, str]:
+        """The variables of the `export …` lines the fake printed for Classify."""
+        import shlex
+
+        env: dict[str, str] = {}
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            words = shlex.split(line.strip())
+            if words[:1] == ["export"]:
+                env.update(word.split("=", 1) for word in words[1:] if "=" in word)
+        if "GOOGLE_AUTH_URL" not in env:
+            raise RuntimeError(f"classify-fakes printed no export lines; see {self.log_path}")
+        return env
+
+    def admin(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read().decode()
+            return json.loads(text) if text else None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,13 +3,26 @@
 // re-labelled on the page as the threshold slider moves.
 
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, s } from './dom.js';
 import { formatScore, verdict } from './format.js';
 import { notifyError } from './toast.js';
 
 const PAGE_SIZE = 50;
 const AGAIN_ICON =
   '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M13 8a5 5 0 1 1-1.5-3.6M13 2.5v3h-3" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+
+/** The small "Google Photos" mark on cards of photos synced from Google Photos. */
+export function googleBadge() {
+  const icon = s(
+    'svg',
+    { class: 'source-icon', viewBox: '0 0 16 16', width: 12, height: 12, 'aria-hidden': 'true' },
+    s('path', { d: 'M8 8V1.5A3.25 3.25 0 0 1 8 8z', fill: '#ea4335' }),
+    s('path', { d: 'M8 8h6.5A3.25 3.25 0 0 1 8 8z', fill: '#4285f4' }),
+    s('path', { d: 'M8 8v6.5A3.25 3.25 0 0 1 8 8z', fill: '#34a853' }),
+    s('path', { d: 'M8 8H1.5A3.25 3.25 0 0 1 8 8z', fill: '#fbbc04' }),
+  );
+  return h('span', { class: 'source-badge', title: 'From Google Photos' }, icon, h('span', { class: 'source-badge-text' }, 'Google Photos'));
+}
 
 /** A photo from the API, with the kind of blur remembered when the server named one. */
 export function normalise(photo, previous) {
@@ -123,6 +136,7 @@ export class Gallery {
         height: 240,
       }),
       h('span', { class: 'badge' }),
+      photo.source === 'google' ? googleBadge() : null,
     );
     open.addEventListener('click', () => this.onOpen(photo.id));
     const detect = h('button', { class: 'card-detect', type: 'button' });
@@ -138,7 +152,7 @@ export class Gallery {
     );
     // The card's text opens the photo too (the button is the keyboard way in).
     body.addEventListener('click', () => this.onOpen(photo.id));
-    const card = h('li', { class: 'card', dataset: { id: photo.id } }, open, body);
+    const card = h('li', { class: 'card', dataset: { id: photo.id, source: photo.source ?? 'local' } }, open, body);
     this.label(card, photo);
     return card;
   }
@@ -153,7 +167,8 @@ export class Gallery {
     card.dataset.state = v.state;
     card.dataset.score = v.score === null ? '' : String(v.score);
     const scoreText = v.score === null ? 'not analysed yet' : `blur score ${formatScore(v.score)}, ${v.label.toLowerCase()}`;
-    card.querySelector('.card-open').setAttribute('aria-label', `Open ${photo.filename}: ${scoreText}`);
+    const from = photo.source === 'google' ? ' (from Google Photos)' : '';
+    card.querySelector('.card-open').setAttribute('aria-label', `Open ${photo.filename}${from}: ${scoreText}`);
     const leaving =
       (this.filter === 'blurred' && v.state === 'clear') || (this.filter === 'not_blurred' && v.state === 'blurred');
     card.classList.toggle('is-leaving', leaving);

@@ -9,6 +9,7 @@ import { formatCount, plural } from './format.js';
 import { startBatch, startOne, track } from './jobs.js';
 import { setupMenu } from './menu.js';
 import { renderDebug } from './debug.js';
+import { setupGoogle } from './google.js';
 import { countsAt, renderClasses, renderHistogram, renderTimes, renderTypes } from './stats.js';
 import { notify, notifyError } from './toast.js';
 import { Uploader, setupDropZone, setupImport } from './upload.js';
@@ -399,7 +400,18 @@ const importer =
     : null;
 
 const chooseFiles = () => el.fileInput.click();
-const googleLater = () => notify('Google Photos is not available from this page yet.');
+
+// Google Photos (only when the server has Google configured; otherwise the items are disabled
+// with the reason and never call these).
+const google =
+  body.dataset.googleConfigured === 'true' && $('#google-sync')
+    ? setupGoogle({
+        userId: body.dataset.userId,
+        onPhotosAdded: afterLibraryChange,
+        photoName: (id) => gallery.photos.find((photo) => photo.id === id)?.filename,
+      })
+    : null;
+const googleOff = () => notify('Google is not configured on this server.');
 
 setupMenu({
   button: $('#user-menu-button'),
@@ -407,9 +419,9 @@ setupMenu({
   actions: {
     upload: chooseFiles,
     import: () => importer?.open(),
-    pick: googleLater,
-    sync: googleLater,
-    album: googleLater,
+    pick: google?.pick ?? googleOff,
+    sync: google?.sync ?? googleOff,
+    album: google?.album ?? googleOff,
   },
 });
 $('#empty-upload')?.addEventListener('click', chooseFiles);

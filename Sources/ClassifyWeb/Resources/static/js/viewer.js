@@ -205,6 +205,8 @@ export class Viewer {
     }
     pairs.push(['Size', photo.width && photo.height ? `${photo.width} × ${photo.height}` : '—']);
     pairs.push(['Added', formatDate(photo.created_time)]);
+    pairs.push(['Source', photo.source === 'google' ? 'Google Photos' : 'Uploaded or imported', 'viewer-fact-source']);
+    if (photo.camera) pairs.push(['Camera', photo.camera, 'viewer-fact-camera']);
     fillFacts(el.facts, pairs);
     const analysed = v.score !== null;
     el.detect.textContent = analysed ? 'Detect blur again' : 'Detect blur';
