@@ -69,6 +69,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Photo tagging with an OpenAI-compatible vision model (behind ClassifyCore's `Tagger`).
+        .target(
+            name: "ClassifyAI",
+            dependencies: [
+                "ClassifyCore", "ImageDecoding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "ClassifyServices",
             dependencies: [
@@ -157,6 +166,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(
+            name: "ClassifyAITests",
+            dependencies: [
+                "ClassifyAI", "ClassifyCore", "ClassifyTestSupport", "ImageDecoding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,6 @@ import ArgumentParser
 struct ClassifyFakes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify-fakes",
-        abstract: "Fake Google (and later OpenAI) servers for Classify's tests and demos.",
-        subcommands: [GoogleCommand.self])
+        abstract: "Fake Google and OpenAI servers for Classify's tests and demos.",
+        subcommands: [GoogleCommand.self, OpenAICommand.self])
 }
