@@ -103,7 +103,7 @@ let package = Package(
             name: "ClassifyApp",
             dependencies: [
                 "BlurDetection", "ImageDecoding", "ClassifyCore", "ClassifyStore", "ClassifyServices", "ClassifyWeb",
-                "ClassifyGoogle",
+                "ClassifyGoogle", "ClassifyAI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

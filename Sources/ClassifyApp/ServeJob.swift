@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClassifyAI
 import ClassifyCore
 import ClassifyGoogle
 import ClassifyServices
@@ -66,11 +67,22 @@ public struct ServeJob: Sendable {
                     repository: GooglePhotosRepository(store: photos), photos: photoRepository, library: library,
                     users: users, queue: queue, logger: logger)
             }
+            let openAI = try OpenAIConfiguration(environment: config.environment)
+            let tagger: (any Tagger)? =
+                openAI.isEnabled ? try OpenAITagger(configuration: openAI, httpClient: http, logger: logger) : nil
+            let tagging = QueueTagService(
+                tagger: tagger, offReason: openAI.disabledReason,
+                prices: openAI.pricing.map {
+                    [openAI.model: .init(input: $0.inputPerMillionTokens, output: $0.outputPerMillionTokens)]
+                } ?? [:],
+                queue: queue, photos: photoRepository, tags: TagRepository(store: photos), library: library,
+                logger: logger)
+            let handlers: [any JobHandler] = [tagging] + (googlePhotos.map { [$0] } ?? [])
             let decoder = ImageDecoder()
             let workers = (0..<config.workers).map { index in
                 AnalysisWorker(
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
-                    decoder: decoder, logger: logger, handlers: googlePhotos.map { [$0] } ?? [])
+                    decoder: decoder, logger: logger, handlers: handlers)
             }
             let dataDirectory = URL(fileURLWithPath: config.dataDirectory)
             let workerCount = config.workers
@@ -94,6 +106,11 @@ public struct ServeJob: Sendable {
                         return "in process; \(photos.engine), files in \(dataDirectory.path)/photos"
                     },
                     .init(name: "blur") { "in process; calibrated blur score at 480 px" },
+                    .init(name: "tagging") {
+                        tagger == nil
+                            ? "off: \(openAI.disabledReason ?? "not configured")"
+                            : "\(openAI.model) at \(openAI.baseURL), \(openAI.concurrency) at a time"
+                    },
                     .init(name: "worker") { "\(workerCount) in process, lease \(config.jobLeaseSeconds) s" },
                 ],
                 workers: config.workers, queueDepth: { try await queue.depth() })
@@ -104,7 +121,7 @@ public struct ServeJob: Sendable {
                 blur: QueueBlurService(queue: queue, photos: photoRepository),
                 source: config.localMode
                     ? FolderPhotoSource(library: library, allowedFolder: config.importDirectory) : nil,
-                sessions: sessions, limiter: SignInLimiter(), google: google, googlePhotos: googlePhotos)
+                sessions: sessions, limiter: SignInLimiter(), google: google, googlePhotos: googlePhotos, tags: tagging)
             var app = Application(
                 router: try await WebRouter.build(
                     services, health: health,
