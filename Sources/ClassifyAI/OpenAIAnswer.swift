@@ -62,6 +62,15 @@ enum OpenAIAnswer {
             completionTokens: max(0, completion.usage?.completion_tokens ?? 0))
     }
 
+    /// The `usage` of a chat completion, also of one whose content is unusable (a refusal, a
+    /// cut-off answer): nil when the body is not a completion or names no tokens.
+    static func usage(_ body: [UInt8]) -> (prompt: Int, completion: Int)? {
+        guard let completion = try? JSONDecoder().decode(Completion.self, from: Data(body)),
+            let usage = completion.usage, usage.prompt_tokens != nil || usage.completion_tokens != nil
+        else { return nil }
+        return (max(0, usage.prompt_tokens ?? 0), max(0, usage.completion_tokens ?? 0))
+    }
+
     /// The JSON object in `content` (`nsfw`, asked for by the spec's schema, is not used):
     /// `tags` cleaned (lowercased, trimmed, spaces collapsed,
     /// duplicates and tags without a letter dropped, at most 10 kept), `caption` made one line.

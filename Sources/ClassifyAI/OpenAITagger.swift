@@ -44,7 +44,7 @@ public struct OpenAIRetryPolicy: Sendable, Equatable {
 ///
 /// The API key goes only into the `Authorization` header: never into a URL, a log line or an
 /// error (server messages are scrubbed of it too).
-public struct OpenAITagger: Tagger {
+public struct OpenAITagger: BillingTagger {
     public let configuration: OpenAIConfiguration
     public let retry: OpenAIRetryPolicy
     public var model: String { configuration.model }
@@ -85,12 +85,27 @@ public struct OpenAITagger: Tagger {
 
     /// Tags one photo (any format libvips reads). Throws only `TaggingFailure`.
     public func tag(imageBytes: [UInt8]) async throws(TaggingFailure) -> PhotoTags {
-        let jpeg = try Self.shrink(imageBytes, maxSide: configuration.maxImageSide)
+        do {
+            return try await tagBilled(imageBytes: imageBytes)
+        } catch {
+            throw error.failure
+        }
+    }
+
+    /// Like `tag(imageBytes:)`, but a failure says what the service billed for it: a refusal,
+    /// a cut-off or an unusable answer carries its `usage` tokens (others 0).
+    public func tagBilled(imageBytes: [UInt8]) async throws(BilledTaggingFailure) -> PhotoTags {
+        let jpeg: [UInt8]
+        do {
+            jpeg = try Self.shrink(imageBytes, maxSide: configuration.maxImageSide)
+        } catch {
+            throw BilledTaggingFailure(error)
+        }
         let body = OpenAIChatRequest(jpeg: jpeg, configuration: configuration).encoded()
-        let result = try await limiter.withPermit { () async throws(TaggingFailure) -> PhotoTags in
+        let result = try await limiter.withPermit { () async throws(BilledTaggingFailure) -> PhotoTags in
             try await send(body)
         }
-        guard let result else { throw .unavailable("tagging was cancelled") }
+        guard let result else { throw BilledTaggingFailure(.unavailable("tagging was cancelled")) }
         return result
     }
 
@@ -113,10 +128,11 @@ public struct OpenAITagger: Tagger {
     private enum AttemptFailure: Error {
         /// Worth another try, after `wait` if the server said.
         case retryable(TaggingFailure, wait: Duration?)
-        case final(TaggingFailure)
+        /// Not worth another try; billed when the service answered (a refusal, an unusable answer).
+        case final(BilledTaggingFailure)
     }
 
-    private func send(_ body: [UInt8]) async throws(TaggingFailure) -> PhotoTags {
+    private func send(_ body: [UInt8]) async throws(BilledTaggingFailure) -> PhotoTags {
         var attempt = 0
         while true {
             attempt += 1
@@ -127,7 +143,7 @@ public struct OpenAITagger: Tagger {
             } catch {
                 switch error {
                 case .final(let error):
-                    logger.warning("openai tagging failed: \(error)")
+                    logger.warning("openai tagging failed: \(error.failure)")
                     throw error
                 case .retryable(let error, let requested):
                     failure = error
@@ -136,15 +152,15 @@ public struct OpenAITagger: Tagger {
             }
             guard attempt < retry.maxAttempts, !Task.isCancelled else {
                 logger.warning("openai tagging gave up after \(attempt) attempt(s): \(failure)")
-                throw failure
+                throw BilledTaggingFailure(failure)
             }
             let delay = wait ?? retry.backoff(retry: attempt - 1)
             guard delay <= retry.longestWait else {
                 logger.warning("openai tagging: the server asked to wait \(delay), longer than \(retry.longestWait)")
-                throw failure
+                throw BilledTaggingFailure(failure)
             }
             logger.debug("openai tagging: \(failure); retry \(attempt) after \(delay)")
-            do { try await sleep(delay) } catch { throw failure }  // cancelled while waiting
+            do { try await sleep(delay) } catch { throw BilledTaggingFailure(failure) }  // cancelled while waiting
         }
     }
 
@@ -165,9 +181,11 @@ public struct OpenAITagger: Tagger {
         } catch {
             switch error {
             case .timedOut:
-                throw .final(.unavailable("\(host) did not answer within \(Self.seconds(configuration.timeout)) s"))
+                throw .final(
+                    BilledTaggingFailure(
+                        .unavailable("\(host) did not answer within \(Self.seconds(configuration.timeout)) s")))
             case .cancelled:
-                throw .final(.unavailable("tagging was cancelled"))
+                throw .final(BilledTaggingFailure(.unavailable("tagging was cancelled")))
             case .failed(let reason):
                 throw .retryable(.unavailable("could not reach \(host): \(reason)"), wait: nil)
             }
@@ -182,7 +200,10 @@ public struct OpenAITagger: Tagger {
         do {
             return try OpenAIAnswer.parse(reply.body, requestedModel: configuration.model, secret: configuration.secret)
         } catch {
-            throw .final(error)
+            // A refused or unusable answer is billed all the same.
+            let usage = OpenAIAnswer.usage(reply.body)
+            throw .final(
+                BilledTaggingFailure(error, promptTokens: usage?.prompt ?? 0, completionTokens: usage?.completion ?? 0))
         }
     }
 
@@ -194,21 +215,21 @@ public struct OpenAITagger: Tagger {
         let described = "HTTP \(reply.status)" + (detail.isEmpty ? "" : " \(detail)")
         switch reply.status {
         case 401:
-            return .final(.unauthorized)
+            return .final(BilledTaggingFailure(.unauthorized))
         case 429:
             if envelope?.type == "insufficient_quota" || envelope?.code == "insufficient_quota" {
-                return .final(.quotaExhausted)
+                return .final(BilledTaggingFailure(.quotaExhausted))
             }
             let wait = OpenAIHTTP.requestedWait(reply)
             return .retryable(.rateLimited(retryAfter: wait), wait: wait)
         case 408, 409, 500...599:
             return .retryable(.unavailable(described), wait: OpenAIHTTP.requestedWait(reply))
         case 400 where Self.imageCodes.contains(envelope?.code ?? ""):
-            return .final(.badImage(message.isEmpty ? described : message))
+            return .final(BilledTaggingFailure(.badImage(message.isEmpty ? described : message)))
         case 400..<500:
-            return .final(.invalidRequest(described))
+            return .final(BilledTaggingFailure(.invalidRequest(described)))
         default:
-            return .final(.unavailable("unexpected \(described)"))
+            return .final(BilledTaggingFailure(.unavailable("unexpected \(described)")))
         }
     }
 

@@ -82,7 +82,8 @@ public struct ServeJob: Sendable {
             let workers = (0..<config.workers).map { index in
                 AnalysisWorker(
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
-                    decoder: decoder, logger: logger, handlers: handlers)
+                    decoder: decoder, logger: logger, handlers: handlers,
+                    leaseRenewal: .milliseconds(max(100, config.jobLeaseSeconds * 1000 / 3)))
             }
             let dataDirectory = URL(fileURLWithPath: config.dataDirectory)
             let workerCount = config.workers

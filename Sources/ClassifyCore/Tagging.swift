@@ -70,3 +70,41 @@ public protocol TagService: Sendable {
         async throws -> (jobID: String, total: Int)
     func summary(userID: String) async throws -> TagSummary
 }
+
+/// A failed tagging and what its answer cost: a refusal, a cut-off or an unusable answer is
+/// billed like any other (`promptTokens` and `completionTokens` from its `usage`); a failure
+/// without an answer (a refused key, a 5xx, a timeout) costs 0 here.
+public struct BilledTaggingFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var failure: TaggingFailure
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(_ failure: TaggingFailure, promptTokens: Int = 0, completionTokens: Int = 0) {
+        self.failure = failure
+        self.promptTokens = max(0, promptTokens)
+        self.completionTokens = max(0, completionTokens)
+    }
+
+    /// Whether the service billed the failed call.
+    public var isBilled: Bool { promptTokens + completionTokens > 0 }
+
+    public var description: String { failure.description }
+}
+
+/// A `Tagger` that also says what a failed call cost, so usage and the estimated cost count
+/// every answer the service billed.
+public protocol BillingTagger: Tagger {
+    /// Like `tag(imageBytes:)`; its failures carry the tokens the service billed for them.
+    func tagBilled(imageBytes: [UInt8]) async throws(BilledTaggingFailure) -> PhotoTags
+}
+
+extension TaggingFailure {
+    /// Failures every other photo would meet too (the key, the quota, the configuration): a
+    /// job stops calling the service after the first one.
+    public var stopsTheJob: Bool {
+        switch self {
+        case .unauthorized, .quotaExhausted, .off: true
+        default: false
+        }
+    }
+}

@@ -34,14 +34,18 @@ public struct AnalysisWorker: Service {
     let logger: Logger
     let idleDelay: Duration
     let handlers: [String: any JobHandler]
+    /// How often a running handled item (Google, tags) renews its lease: a third of the lease.
+    let leaseRenewal: Duration
 
     /// Workers of one process should share `decoder`: its memory budget bounds their
     /// concurrent decodes together.
     public init(
         queue: any JobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
         decoder: ImageDecoder = ImageDecoder(), logger: Logger = Logger(label: "classify.worker"),
-        idleDelay: Duration = .milliseconds(200), handlers: [any JobHandler] = []
+        idleDelay: Duration = .milliseconds(200), handlers: [any JobHandler] = [],
+        leaseRenewal: Duration = .seconds(20)
     ) {
+        self.leaseRenewal = leaseRenewal
         var byKind: [String: any JobHandler] = [:]
         for handler in handlers { for kind in handler.kinds { byKind[kind] = handler } }
         self.handlers = byKind
@@ -119,7 +123,11 @@ public struct AnalysisWorker: Service {
         let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "job.kind": "\(item.kind)"]
         let queue = queue
         do {
-            try await handler.run(item) { _ = try? await queue.extendLease(item, now: Self.now()) }
+            let renew: @Sendable () async -> Void = { _ = try? await queue.extendLease(item, now: Self.now()) }
+            // A call to Google or a vision model may wait far longer than the lease
+            // (Retry-After, backoff, a slow answer): the lease is renewed all the while, so no
+            // other worker takes the item and does (and pays for) it twice.
+            try await Self.renewing(every: leaseRenewal, renew) { try await handler.run(item, renewLease: renew) }
             if try await queue.complete(item, now: Self.now()) == false {
                 logger.notice("lease lost before the item was recorded", metadata: metadata)
             }
@@ -134,6 +142,23 @@ public struct AnalysisWorker: Service {
             Measure.retried.increment()
         }
         await handler.finished(item)
+    }
+
+    /// Runs `operation`, calling `renew` every `interval` until it ends.
+    static func renewing(
+        every interval: Duration, _ renew: @escaping @Sendable () async -> Void,
+        _ operation: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: interval) } catch { return }
+                    await renew()
+                }
+            }
+            defer { group.cancelAll() }
+            try await operation()
+        }
     }
 
     /// Job items by outcome, and analysis time, for `/metrics`.

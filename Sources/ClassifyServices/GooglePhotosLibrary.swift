@@ -311,25 +311,11 @@ extension GoogleAccessFailure {
 extension GooglePhotosLibrary: JobHandler {
     public var kinds: [String] { [Self.syncKind, Self.albumKind] }
 
-    /// How often the lease of a running item is renewed. A Google call may wait far longer
-    /// than the lease (Retry-After, backoff, a slow batchCreate); without renewal another
-    /// worker would take the item meanwhile and run the same album twice (duplicates).
-    static let leaseHeartbeat: Duration = .milliseconds(500)
-
     public func run(_ item: JobItem, renewLease: @escaping @Sendable () async -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: Self.leaseHeartbeat)
-                    await renewLease()
-                }
-            }
-            defer { group.cancelAll() }
-            switch item.kind {
-            case Self.syncKind: try await syncItem(item)
-            case Self.albumKind: try await albumJob(item, renewLease: renewLease)
-            default: throw JobItemFailure(reason: "unknown job kind \(item.kind)", retryable: false)
-            }
+        switch item.kind {
+        case Self.syncKind: try await syncItem(item)
+        case Self.albumKind: try await albumJob(item, renewLease: renewLease)
+        default: throw JobItemFailure(reason: "unknown job kind \(item.kind)", retryable: false)
         }
     }
 

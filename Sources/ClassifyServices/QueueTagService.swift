@@ -7,6 +7,12 @@ import Logging
 /// blur analysis (`JobHandler`). A photo already tagged by the model is skipped, an image tagged
 /// before is answered from the cache (no tokens), and only otherwise are its bytes sent
 /// (the tagger shrinks them to ≤ 512 px). `force` re-asks the model.
+///
+/// While a photo is being tagged (waiting for one of the tagger's permits, retrying, waiting
+/// for a slow answer) the worker renews its lease, so no other worker takes the photo and pays
+/// for it again. After a failure every other photo would meet too (a refused
+/// key, no quota) the job's remaining photos fail at once with the same reason instead of each
+/// sending a doomed request. Billed failures (a refusal, an unusable answer) count in usage.
 public struct QueueTagService: TagService, JobHandler {
     public static let kind = "tag"
     public static let forceKind = "tag-force"
@@ -31,6 +37,7 @@ public struct QueueTagService: TagService, JobHandler {
     let tags: TagRepository
     let library: PhotoLibrary
     let logger: Logger
+    let stoppedJobs = StoppedJobs()
 
     /// `tagger` nil: tagging is off for `offReason`.
     public init(
@@ -118,24 +125,65 @@ public struct QueueTagService: TagService, JobHandler {
                 return
             }
         }
+        if let reason = await stoppedJobs.reason(item.jobID) {
+            throw JobItemFailure(reason: reason, retryable: false)
+        }
         let bytes: [UInt8]
         do {
             bytes = try library.bytes(of: photo)
         } catch {
             throw JobItemFailure(reason: "the photo's file cannot be read", retryable: false)
         }
+        let answer: PhotoTags
         do {
-            let answer = try await tagger.tag(imageBytes: bytes)
-            try await tags.save(
-                .init(
-                    tags: answer.tags, caption: answer.caption, model: tagger.model,
-                    promptTokens: answer.promptTokens, completionTokens: answer.completionTokens),
-                photoID: photo.id, userID: photo.userID, contentHash: photo.contentHash, cached: false,
-                now: Self.now())
+            if let billing = tagger as? any BillingTagger {
+                answer = try await billing.tagBilled(imageBytes: bytes)
+            } else {
+                answer = try await tagger.tag(imageBytes: bytes)
+            }
+        } catch let billed as BilledTaggingFailure {
+            if billed.isBilled {
+                try await tags.recordFailedCall(
+                    photoID: photo.id, userID: photo.userID, model: tagger.model, promptTokens: billed.promptTokens,
+                    completionTokens: billed.completionTokens, now: Self.now())
+            }
+            throw await failed(item, billed.failure)
         } catch let failure as TaggingFailure {
-            throw JobItemFailure(reason: failure.description, retryable: failure.isTransient)
+            throw await failed(item, failure)
         }
+        try await tags.save(
+            .init(
+                tags: answer.tags, caption: answer.caption, model: tagger.model,
+                promptTokens: answer.promptTokens, completionTokens: answer.completionTokens),
+            photoID: photo.id, userID: photo.userID, contentHash: photo.contentHash, cached: false,
+            now: Self.now())
+    }
+
+    /// The item's failure; one that every other photo would meet too stops the job.
+    private func failed(_ item: JobItem, _ failure: TaggingFailure) async -> JobItemFailure {
+        if failure.stopsTheJob {
+            await stoppedJobs.stop(item.jobID, reason: failure.description)
+            logger.warning(
+                "tagging job stopped: its other photos fail without a request",
+                metadata: ["job.id": "\(item.jobID)", "reason": "\(failure)"])
+        }
+        return JobItemFailure(reason: failure.description, retryable: failure.isTransient)
     }
 
     public func finished(_ item: JobItem) async {}
+}
+
+/// Jobs that met a failure every other photo would meet too, with its reason (the last 256).
+actor StoppedJobs {
+    private var reasons: [String: String] = [:]
+    private var order: [String] = []
+
+    func reason(_ jobID: String) -> String? { reasons[jobID] }
+
+    func stop(_ jobID: String, reason: String) {
+        guard reasons[jobID] == nil else { return }
+        reasons[jobID] = reason
+        order.append(jobID)
+        if order.count > 256 { reasons[order.removeFirst()] = nil }
+    }
 }

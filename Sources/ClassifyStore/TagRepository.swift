@@ -11,22 +11,8 @@ public struct TagRepository: Sendable {
         self.store = store
     }
 
-    /// A model's answer for one image.
-    public struct Answer: Sendable, Equatable {
-        public var tags: [String]
-        public var caption: String
-        public var model: String
-        public var promptTokens: Int
-        public var completionTokens: Int
-
-        public init(tags: [String], caption: String, model: String, promptTokens: Int, completionTokens: Int) {
-            self.tags = tags
-            self.caption = caption
-            self.model = model
-            self.promptTokens = promptTokens
-            self.completionTokens = completionTokens
-        }
-    }
+    /// A model's answer for one image (model = the model asked, the cache key).
+    public typealias Answer = PhotoTags
 
     public func cached(contentHash: String, model: String) async throws -> Answer? {
         guard
@@ -46,7 +32,9 @@ public struct TagRepository: Sendable {
     }
 
     /// Records the photo's tags (replacing older ones) and what it cost; `cached` answers cost
-    /// nothing. Fresh answers also go into the cache. Idempotent per answer.
+    /// nothing. Fresh answers also go into the cache. Idempotent per answer. A photo deleted
+    /// while it was being tagged gets no tags, but a fresh answer is still counted (it was paid
+    /// for) and cached.
     public func save(
         _ answer: Answer, photoID: String, userID: String, contentHash: String, cached: Bool, now: Int64
     ) async throws {
@@ -60,16 +48,19 @@ public struct TagRepository: Sendable {
                 WHERE id = \(bind: photoID) AND user_id = \(bind: userID) RETURNING id
                 """
             ).all()
-            guard !updated.isEmpty else { return }  // deleted meanwhile
-            try await sql.raw("DELETE FROM photo_tags WHERE photo_id = \(bind: photoID)").run()
-            for tag in answer.tags {
-                try await sql.raw(
-                    """
-                    INSERT INTO photo_tags (photo_id, user_id, tag, model, created_at)
-                    VALUES (\(bind: photoID), \(bind: userID), \(bind: tag), \(bind: answer.model), \(bind: now))
-                    ON CONFLICT (photo_id, tag) DO NOTHING
-                    """
-                ).run()
+            if updated.isEmpty {
+                guard !cached else { return }  // deleted meanwhile; a cached answer cost nothing
+            } else {
+                try await sql.raw("DELETE FROM photo_tags WHERE photo_id = \(bind: photoID)").run()
+                for tag in answer.tags {
+                    try await sql.raw(
+                        """
+                        INSERT INTO photo_tags (photo_id, user_id, tag, model, created_at)
+                        VALUES (\(bind: photoID), \(bind: userID), \(bind: tag), \(bind: answer.model), \(bind: now))
+                        ON CONFLICT (photo_id, tag) DO NOTHING
+                        """
+                    ).run()
+                }
             }
             try await sql.raw(
                 """
@@ -92,6 +83,20 @@ public struct TagRepository: Sendable {
                 ).run()
             }
         }
+    }
+
+    /// Records a billed call that gave no tags (a refusal, a cut-off or unusable answer): it
+    /// counts as a call with its tokens, and the photo's tags stay as they were.
+    public func recordFailedCall(
+        photoID: String, userID: String, model: String, promptTokens: Int, completionTokens: Int, now: Int64
+    ) async throws {
+        try await store.sql.raw(
+            """
+            INSERT INTO tag_usage (photo_id, user_id, model, prompt_tokens, completion_tokens, cached, created_at)
+            VALUES (\(bind: photoID), \(bind: userID), \(bind: model), \(bind: max(0, promptTokens)),
+                \(bind: max(0, completionTokens)), 0, \(bind: now))
+            """
+        ).run()
     }
 
     /// The tags of these photos (of `userID`), sorted.
