@@ -26,32 +26,8 @@ public enum FakeOpenAIServer {
         _ fake: FakeOpenAI, host: String = "127.0.0.1", port: Int = 0,
         _ body: @Sendable (_ baseURL: String) async throws -> Value
     ) async throws -> Value {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: FakeOpenAIRouter.build(fake),
-            configuration: .init(address: .hostname(host, port: port), serverName: "classify-fakes"),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? port)
-                continuation.finish()
-            })
-        let services = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }  // a server that fails to start must not leave us waiting
-                try await services.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let bound = await iterator.next() else {
-                try await group.waitForAll()
-                throw CancellationError()
-            }
-            let result: Result<Value, any Error>
-            do { result = .success(try await body("http://\(host):\(bound)")) } catch { result = .failure(error) }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return try result.get()
-        }
+        try await FakeServer.withRunning(
+            FakeOpenAIRouter.build(fake), host: host, port: port, body)
     }
 }
 

@@ -193,10 +193,13 @@ public struct PhotosController: Sendable {
         let limit = query["limit"].flatMap { Int($0) } ?? 50
         guard (1...200).contains(limit) else { throw APIError(.badRequest, code: "bad_limit", "limit must be 1…200") }
         let threshold = try await threshold(userID)
-        let tag = query["tag"].map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        let search = query["q"].map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap {
-            $0.isEmpty ? nil : $0
+        // Forms and URLSearchParams write a space as `+`.
+        func text(_ name: Substring) -> String? {
+            query[name].map { String($0).replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespaces) }
+                .flatMap { $0.isEmpty ? nil : $0 }
         }
+        let tag = text("tag")
+        let search = text("q")
         guard (tag?.count ?? 0) <= 100, (search?.count ?? 0) <= 200 else {
             throw APIError(.badRequest, code: "bad_query", "tag must be ≤ 100 characters and q ≤ 200")
         }

@@ -101,36 +101,40 @@ def fakes_binary() -> str:
     return path
 
 
-class FakeGoogle:
-    """`classify-fakes google` in a subprocess on loopback (docs/fake-google.md): OAuth with its
-    consent page, the Photos Picker with its picker page, the Library API and the /fake admin
-    API. `env` is what it printed for Classify (its `export` lines)."""
+class FakeProcess:
+    """A `classify-fakes KIND` subprocess on loopback, its output kept in .artifacts/. `env` is
+    what it printed for Classify (its `export` lines); `admin` calls its /fake API."""
 
-    def __init__(self, name: str, photos: Path, redirect_uri: str, extra_args: list[str] | None = None):
+    kind = ""
+    env_prefix = ""  # the fake must not inherit the app's settings of its kind
+    ready_path = "/fake/state"
+    required_export = ""
+
+    def __init__(self, name: str, arguments: list[str]):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.log_path = ARTIFACTS / f"fake-google-{name}.log"
+        self.log_path = ARTIFACTS / f"fake-{self.kind}-{name}.log"
         self.log = open(self.log_path, "wb")
-        arguments = [fakes_binary(), "google", "--host", "127.0.0.1", "--port", str(self.port), "--photos", str(photos),
-                     "--redirect-uri", redirect_uri, *(extra_args or [])]
-        env = {key: value for key, value in os.environ.items() if not key.startswith("GOOGLE_")}
-        self.process = subprocess.Popen(arguments, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        command = [fakes_binary(), self.kind, "--host", "127.0.0.1", "--port", str(self.port), *arguments]
+        env = {key: value for key, value in os.environ.items() if not key.startswith(self.env_prefix)}
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.env = self.wait_until_up()
 
     def wait_until_up(self) -> dict[str, str]:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"classify-fakes exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(f"classify-fakes {self.kind} exited with {self.process.returncode}; see {self.log_path}")
             try:
-                with urllib.request.urlopen(self.base_url + "/fake/users", timeout=2) as response:
-                    if response.status == 200:
+                with urllib.request.urlopen(self.base_url + self.ready_path, timeout=2) as response:
+                    if response.status == 200 and "export" in self.log_path.read_text(errors="replace"):
                         return self.exports()
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"classify-fakes did not answer within 30 s; see {self.log_path}")
+        raise RuntimeError(f"classify-fakes {self.kind} did not answer within 30 s; see {self.log_path}")
 
     def exports(self) -> dict[str, str]:
         """The variables of the `export …` lines the fake printed for Classify."""
@@ -141,8 +145,8 @@ class FakeGoogle:
             words = shlex.split(line.strip())
             if words[:1] == ["export"]:
                 env.update(word.split("=", 1) for word in words[1:] if "=" in word)
-        if "GOOGLE_AUTH_URL" not in env:
-            raise RuntimeError(f"classify-fakes printed no export lines; see {self.log_path}")
+        if self.required_export not in env:
+            raise RuntimeError(f"classify-fakes {self.kind} printed no export lines; see {self.log_path}")
         return env
 
     def admin(self, method: str, path: str, body=None):
@@ -162,6 +166,26 @@ class FakeGoogle:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.log.close()
+
+
+class FakeGoogle(FakeProcess):
+    """`classify-fakes google` (docs/fake-google.md): OAuth with its consent page, the Photos
+    Picker with its picker page, the Library API and the /fake admin API."""
+
+    kind, env_prefix, ready_path, required_export = "google", "GOOGLE_", "/fake/users", "GOOGLE_AUTH_URL"
+
+    def __init__(self, name: str, photos: Path, redirect_uri: str, extra_args: list[str] | None = None):
+        super().__init__(name, ["--photos", str(photos), "--redirect-uri", redirect_uri, *(extra_args or [])])
+
+
+class FakeOpenAI(FakeProcess):
+    """`classify-fakes openai` (docs/fake-openai.md): chat completions that tag images from
+    their pixels, faults and a request log under /fake/."""
+
+    kind, env_prefix, ready_path, required_export = "openai", "OPENAI_", "/fake/state", "OPENAI_BASE_URL"
+
+    def __init__(self, name: str, extra_args: list[str] | None = None):
+        super().__init__(name, list(extra_args or []))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -137,6 +137,45 @@ import Testing
         }
     }
 
+    @Test func tagsAndCaptionsFilterAndSearchTheGallery() async throws {
+        try await TestApp.with { app, parts in
+            let alice = try await Self.bearer(parts, "alice")
+            let ids = try await Self.add(["sharp-cat.jpg", "motion-cat.jpg"], user: "alice", parts)
+            let cat = try #require(ids["sharp-cat.jpg"])
+            _ = try await Self.bearer(parts, "bob")
+            try await parts.tags.save(
+                .init(
+                    tags: ["balanced exposure", "cat", "indoor"], caption: "A cat on a low contrast sofa",
+                    model: "gpt-4o-mini", promptTokens: 2900, completionTokens: 40),
+                photoID: cat, userID: "alice", contentHash: "unused", cached: false, now: 1)
+            try await app.test(.router) { client in
+                // Forms and URLSearchParams send spaces as `+`; `%20` works too.
+                for query in [
+                    "tag=balanced+exposure", "tag=balanced%20exposure", "tag=CAT", "q=low+contrast", "q=Sofa%20cat",
+                ] {
+                    try await client.execute(uri: "/api/v1/photos?\(query)", method: .get, headers: alice) {
+                        let photos = TestApp.decode($0.body)["photos"] as? [[String: Any]] ?? []
+                        #expect(photos.map { $0["id"] as? String } == [cat], "\(query)")
+                        #expect(photos.first?["tags"] as? [String] == ["balanced exposure", "cat", "indoor"])
+                        #expect(photos.first?["caption"] as? String == "A cat on a low contrast sofa")
+                    }
+                }
+                for query in ["tag=dog", "q=zebra", "tag=cat&filter=blurred"] {
+                    try await client.execute(uri: "/api/v1/photos?\(query)", method: .get, headers: alice) {
+                        #expect((TestApp.decode($0.body)["photos"] as? [Any])?.isEmpty == true, "\(query)")
+                    }
+                }
+                // An untagged photo has empty tags and a null caption.
+                try await client.execute(
+                    uri: "/api/v1/photos/\(try #require(ids["motion-cat.jpg"]))", method: .get, headers: alice
+                ) {
+                    let photo = (TestApp.decode($0.body)["photos"] as? [[String: Any]])?.first
+                    #expect(photo?["tags"] as? [String] == [] && photo?["caption"] is NSNull)
+                }
+            }
+        }
+    }
+
     @Test func analyseOnePhotoAndOnlyYourOwn() async throws {
         try await TestApp.with { app, parts in
             let ids = try await Self.add(["motion-cat.jpg"], user: "alice", parts)

@@ -15,6 +15,7 @@ enum TestApp {
         let users: UserRepository
         let library: PhotoLibrary
         let worker: AnalysisWorker
+        let tags: TagRepository
         /// Every route the router registered, as "GET /api/v1/photos/{id}" (OpenAPITests).
         var routes: [String] = []
     }
@@ -55,7 +56,8 @@ enum TestApp {
                 importDirectory: directory.path, secureCookies: false))
         var parts = Parts(
             tokens: tokens, sessions: sessions, users: users, library: library,
-            worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"))
+            worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"),
+            tags: TagRepository(store: photoStore))
         parts.routes = router.routes.map(\.description)
         do {
             try await body(Application(router: router), parts)

@@ -43,11 +43,11 @@ function parse(text) {
 export async function api(path, { method = 'GET', json, query, accept = [], signal } = {}) {
   let url = path.startsWith('/') ? path : `/api/v1/${path}`;
   if (query) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null) params.set(key, value);
-    }
-    const text = params.toString();
+    // Spaces as %20, not the form encoding's "+": the server reads "+" as a plus sign.
+    const text = Object.entries(query)
+      .filter(([, value]) => value !== undefined && value !== null)
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+      .join('&');
     if (text) url += `?${text}`;
   }
   const headers = { Accept: 'application/json' };

@@ -9,6 +9,13 @@ export function formatMs(ms) {
   return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
 }
 
+/** US dollars as the page shows them: $0.0084 below a dollar, $1.23 above, "unknown" for null. */
+export function formatCost(usd) {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return 'unknown';
+  if (usd > 0 && usd < 0.00005) return '< $0.0001';
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
 export function formatDate(iso) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString();

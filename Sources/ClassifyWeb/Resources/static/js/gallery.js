@@ -1,10 +1,12 @@
 // The gallery: a grid of photo cards for one filter, fetched a page at a time (next_cursor),
 // with a "Load more" button that also loads by itself when it scrolls into view. Cards are
-// re-labelled on the page as the threshold slider moves.
+// re-labelled on the page as the threshold slider moves. A tag (?tag=) and words (?q=) narrow
+// any filter; each card shows its first AI tags as chips that filter by that tag.
 
 import { api } from './api.js';
 import { h, s } from './dom.js';
 import { formatScore, verdict } from './format.js';
+import { CARD_TAGS, tagList } from './tags.js';
 import { notifyError } from './toast.js';
 
 const PAGE_SIZE = 50;
@@ -33,11 +35,13 @@ export function normalise(photo, previous) {
     is_blurred: photo.is_blurred ?? null,
     blur_type: type,
     known_type: photo.likely_type ?? (type && type !== 'none' ? type : previous?.known_type ?? null),
+    tags: Array.isArray(photo.tags) ? photo.tags : previous?.tags ?? [],
+    caption: photo.caption ?? null,
   };
 }
 
 export class Gallery {
-  constructor({ grid, more, loadMore, loading, onOpen, onDetect, onLoaded, threshold }) {
+  constructor({ grid, more, loadMore, loading, onOpen, onDetect, onLoaded, onTag, threshold }) {
     this.grid = grid;
     this.more = more;
     this.loadMoreButton = loadMore;
@@ -45,6 +49,9 @@ export class Gallery {
     this.onOpen = onOpen;
     this.onDetect = onDetect;
     this.onLoaded = onLoaded;
+    this.onTag = onTag;
+    /** The tag and the words the gallery is narrowed to (null: none). */
+    this.query = { tag: null, q: null };
     this.threshold = threshold;
     this.photos = [];
     this.filter = null;
@@ -68,9 +75,10 @@ export class Gallery {
     return this.cursor !== null;
   }
 
-  /** Shows the first page of `filter`, replacing what was there. */
-  async load(filter) {
+  /** Shows the first page of `filter` (narrowed to `tag` and `q`), replacing what was there. */
+  async load(filter, { tag = null, q = null } = {}) {
     this.filter = filter;
+    this.query = { tag: tag || null, q: q || null };
     this.cursor = null;
     this.photos = [];
     const generation = ++this.generation;
@@ -95,7 +103,8 @@ export class Gallery {
     this.loading.hidden = false;
     this.loadMoreButton.disabled = true;
     try {
-      const page = await api('photos', { query: { filter: this.filter, limit: PAGE_SIZE, cursor } });
+      const { tag, q } = this.query;
+      const page = await api('photos', { query: { filter: this.filter, limit: PAGE_SIZE, cursor, tag, q } });
       if (generation !== this.generation) return;
       const added = page.photos.map((photo) => normalise(photo));
       for (const photo of added) this.remember(photo);
@@ -148,13 +157,34 @@ export class Gallery {
       'div',
       { class: 'card-body' },
       h('div', { class: 'card-name', title: photo.filename }, photo.filename),
+      h('div', { class: 'card-tags-box' }),
       h('div', { class: 'card-meta' }, h('span', { class: 'card-type' }), detect),
     );
     // The card's text opens the photo too (the button is the keyboard way in).
     body.addEventListener('click', () => this.onOpen(photo.id));
     const card = h('li', { class: 'card', dataset: { id: photo.id, source: photo.source ?? 'local' } }, open, body);
     this.label(card, photo);
+    this.showTags(card, photo);
     return card;
+  }
+
+  /** The card's first few tags as chips (a chip filters by its tag), "+n" opens the photo. */
+  showTags(card, photo) {
+    const box = card.querySelector('.card-tags-box');
+    const tags = photo.tags ?? [];
+    card.dataset.tags = JSON.stringify(tags);
+    box.replaceChildren(
+      tags.length
+        ? tagList(tags, {
+            max: CARD_TAGS,
+            activeTag: this.query.tag,
+            label: `Tags of ${photo.filename}`,
+            className: 'tag-list card-tags',
+            onTag: (tag) => this.onTag?.(tag),
+            onMore: () => this.onOpen(photo.id),
+          })
+        : '',
+    );
   }
 
   /** Badge, colour and words for one card at the current threshold. */
@@ -212,7 +242,10 @@ export class Gallery {
     if (index < 0) return merged;
     this.photos[index] = merged;
     const card = this.cardFor(photo.id);
-    if (card) this.label(card, merged);
+    if (card) {
+      this.label(card, merged);
+      this.showTags(card, merged);
+    }
     return merged;
   }
 

@@ -1,6 +1,8 @@
 // The dashboard: wires the header menu, the tabs (with the address bar), the gallery, the
-// threshold slider, blur detection with its progress bar, uploads, statistics and debug info.
-// What the server rendered (tab, threshold, counts) is read from the page's data attributes.
+// threshold slider, blur detection with its progress bar, uploads, statistics and debug info,
+// and AI tags (chips that filter, the search box, "Tag photos" with its progress).
+// What the server rendered (tab, threshold, counts) is read from the page's data attributes;
+// the tag and search words come from the address (?tag=, ?q=).
 
 import { api } from './api.js';
 import { $, $$ } from './dom.js';
@@ -10,7 +12,8 @@ import { startBatch, startOne, track } from './jobs.js';
 import { setupMenu } from './menu.js';
 import { renderDebug } from './debug.js';
 import { setupGoogle } from './google.js';
-import { countsAt, renderClasses, renderHistogram, renderTimes, renderTypes } from './stats.js';
+import { countsAt, renderClasses, renderHistogram, renderTags, renderTimes, renderTypes } from './stats.js';
+import { setupTagging } from './tags.js';
 import { notify, notifyError } from './toast.js';
 import { Uploader, setupDropZone, setupImport } from './upload.js';
 import { Viewer } from './viewer.js';
@@ -27,9 +30,20 @@ const TITLES = {
 };
 const TABS = Object.keys(TITLES);
 
+/** What the address says: the tab, the tag and the search words (trimmed; null when absent). */
+function readAddress() {
+  const params = new URLSearchParams(window.location.search);
+  const clean = (value) => (value ?? '').trim() || null;
+  return { tab: params.get('tab') ?? 'all', tag: clean(params.get('tag')), q: clean(params.get('q')) };
+}
+
 const initialThreshold = Number.parseFloat(body.dataset.threshold);
+const initialAddress = readAddress();
 const state = {
   tab: TABS.includes(body.dataset.tab) ? body.dataset.tab : 'all',
+  /** The gallery narrowed to one tag (?tag=) and to words in tags and captions (?q=). */
+  tag: initialAddress.tag,
+  q: initialAddress.q,
   threshold: Number.isFinite(initialThreshold) ? initialThreshold : 0.5,
   stats: null,
   /** Library size as the server last said (first from the rendered tab count). */
@@ -55,7 +69,15 @@ const el = {
   emptyFiltered: $('#empty-filtered'),
   emptyFilteredTitle: $('#empty-filtered-title'),
   emptyFilteredText: $('#empty-filtered-text'),
+  emptyClearFilters: $('#empty-clear-filters'),
   fileInput: $('#file-input'),
+  filters: $('#filters'),
+  search: $('#search'),
+  searchForm: $('#search-form'),
+  activeFilters: $('#active-filters'),
+  tagFilterName: $('#tag-filter-name'),
+  tagFilterClear: $('#tag-filter-clear'),
+  tagAll: $('#tag-all'),
 };
 
 // ---------- Header ----------
@@ -77,6 +99,7 @@ const gallery = new Gallery({
   onOpen: (id) => viewer.open(id),
   onDetect: (id, button) => detectOne(id, button),
   onLoaded: () => updateEmptyStates(),
+  onTag: (tag) => filterByTag(tag),
 });
 
 const viewer = new Viewer({
@@ -89,6 +112,8 @@ const viewer = new Viewer({
     notify('Photo deleted.', { kind: 'success' });
     await refreshStats();
   },
+  onTag: (tag) => filterByTag(tag),
+  taggingStatus: () => tagging.status,
 });
 
 function isGalleryTab(tab = state.tab) {
@@ -99,14 +124,28 @@ function updateEmptyStates() {
   const onGallery = isGalleryTab();
   const loaded = gallery.photos.length;
   const settled = !gallery.busy;
+  const filtering = Boolean(state.tag || state.q);
   const libraryEmpty = onGallery && settled && loaded === 0 && state.total === 0;
   const filteredEmpty = onGallery && settled && loaded === 0 && state.total > 0;
   el.emptyLibrary.hidden = !libraryEmpty;
   el.grid.hidden = libraryEmpty || filteredEmpty;
   el.emptyFiltered.hidden = !filteredEmpty;
+  el.emptyFiltered.dataset.kind = filtering ? 'no-match' : 'filter';
+  el.emptyClearFilters.hidden = !(filteredEmpty && filtering);
+  // An empty library has nothing to search; a search already typed stays so it can be cleared.
+  el.filters.hidden = !onGallery || (libraryEmpty && !filtering);
   el.detectAll.disabled = state.jobRunning || (state.stats ? state.stats.unprocessed === 0 : state.total === 0);
   el.detectAll.title = el.detectAll.disabled && !state.jobRunning ? 'Every photo already has a blur score' : '';
-  if (filteredEmpty) {
+  if (filteredEmpty && filtering) {
+    const wanted = [state.tag ? `tagged “${state.tag}”` : null, state.q ? `matching “${state.q}”` : null].filter(Boolean);
+    const among = { all: '', clear: ' among the clear photos', blurred: ' among the blurred photos', unprocessed: ' among the photos not analysed yet' }[state.tab] ?? '';
+    const status = tagging.status;
+    const untagged = status?.enabled && status.tagged_photos < state.total
+      ? ` ${plural(state.total - status.tagged_photos, 'photo')} ${state.total - status.tagged_photos === 1 ? 'has' : 'have'} no tags yet: press “Tag photos” to describe ${state.total - status.tagged_photos === 1 ? 'it' : 'them'}.`
+      : '';
+    el.emptyFilteredTitle.textContent = 'No photos match';
+    el.emptyFilteredText.textContent = `No photos ${wanted.join(' and ')}${among}.${untagged}`;
+  } else if (filteredEmpty) {
     const t = state.threshold.toFixed(2);
     const pending = state.stats?.unprocessed ?? 0;
     const waiting = pending ? ` ${plural(pending, 'photo')} ${pending === 1 ? 'is' : 'are'} not analysed yet: press “Detect blur on all”.` : '';
@@ -124,8 +163,9 @@ function updateEmptyStates() {
 
 async function loadGallery() {
   if (!isGalleryTab()) return;
+  showFilters();
   try {
-    await gallery.load(FILTERS[state.tab]);
+    await gallery.load(FILTERS[state.tab], { tag: state.tag, q: state.q });
   } catch (error) {
     notifyError(error, 'Could not load your photos');
   }
@@ -153,6 +193,11 @@ function renderStatistics() {
   renderTypes($('#chart-types'), stats.blur_types);
   renderHistogram($('#chart-histogram'), $('#histogram-table'), stats.histogram, state.threshold);
   renderTimes($('#facts-times'), stats);
+  renderTags(
+    { chart: $('#chart-tags'), table: $('#tags-table'), facts: $('#facts-tags'), status: $('#tags-status') },
+    stats.tagging ?? tagging.status,
+    stats.total,
+  );
 }
 
 async function refreshStats() {
@@ -160,6 +205,7 @@ async function refreshStats() {
     const stats = await api('stats');
     state.stats = stats;
     state.total = stats.total;
+    if (stats.tagging) tagging.apply(stats.tagging);
     if (Math.abs(stats.threshold - state.threshold) < 1e-9) {
       setCounts({ all: stats.total, clear: stats.not_blurred, blurred: stats.blurred, unprocessed: stats.unprocessed });
     } else {
@@ -175,15 +221,45 @@ async function refreshStats() {
 
 // ---------- Tabs ----------
 
+/** The address of what is shown: the tab, and on gallery tabs the tag and the search words. */
+function addressOf({ tab, tag, q }) {
+  const params = new URLSearchParams();
+  if (tab !== 'all') params.set('tab', tab);
+  if (isGalleryTab(tab)) {
+    if (tag) params.set('tag', tag);
+    if (q) params.set('q', q);
+  }
+  const text = params.toString();
+  return text ? `/?${text}` : '/';
+}
+
+/** Puts the state in the address bar: 'push' (a new history entry) or 'replace'. */
+function syncAddress(mode) {
+  const url = addressOf(state);
+  const snapshot = { tab: state.tab, tag: state.tag, q: state.q };
+  if (url === window.location.pathname + window.location.search) {
+    history.replaceState(snapshot, '', url);
+  } else if (mode === 'push') {
+    history.pushState(snapshot, '', url);
+  } else {
+    history.replaceState(snapshot, '', url);
+  }
+}
+
+/**
+ * Shows a tab. `push` adds a history entry. The tag and the search words narrow the gallery
+ * tabs (and stay when moving between them); another tab drops them.
+ */
 function showTab(tab, { push = false } = {}) {
   if (!TABS.includes(tab)) tab = 'all';
   const changed = tab !== state.tab;
   state.tab = tab;
   body.dataset.tab = tab;
-  if (push && changed) {
-    const url = tab === 'all' ? '/' : `/?tab=${encodeURIComponent(tab)}`;
-    history.pushState({ tab }, '', url);
+  if (!isGalleryTab(tab)) {
+    state.tag = null;
+    state.q = null;
   }
+  if (push && changed) syncAddress('push');
   for (const link of $$('.tab')) {
     if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -195,6 +271,7 @@ function showTab(tab, { push = false } = {}) {
   el.panels.debug.hidden = tab !== 'debug';
   el.thresholdControl.hidden = tab === 'debug';
   el.detectAll.hidden = !isGalleryTab(tab);
+  el.tagAll.hidden = !isGalleryTab(tab);
   if (viewer.isOpen) viewer.dialog.close();
   if (isGalleryTab(tab)) {
     el.emptyFiltered.hidden = true;
@@ -216,8 +293,95 @@ $('#tabs').addEventListener('click', (event) => {
 });
 
 window.addEventListener('popstate', () => {
-  const tab = new URLSearchParams(window.location.search).get('tab') ?? 'all';
-  showTab(tab);
+  const address = readAddress();
+  state.tag = address.tag;
+  state.q = address.q;
+  el.search.value = state.q ?? '';
+  showTab(address.tab);
+});
+
+// ---------- Tag filter and search ----------
+
+/** The search box and the active tag chip show the state. */
+function showFilters() {
+  if (document.activeElement !== el.search && el.search.value.trim() !== (state.q ?? '')) el.search.value = state.q ?? '';
+  el.activeFilters.hidden = !state.tag;
+  el.tagFilterName.textContent = state.tag ?? '';
+  el.tagFilterClear.setAttribute('aria-label', state.tag ? `Stop filtering by tag ${state.tag}` : 'Stop filtering by tag');
+  body.dataset.filterTag = state.tag ?? '';
+  body.dataset.filterQ = state.q ?? '';
+}
+
+/** Narrows the gallery (of the current tab, or of All from another tab) to the photos with `tag`. */
+async function filterByTag(tag) {
+  if (viewer.isOpen) viewer.dialog.close();
+  if (!isGalleryTab()) {
+    state.tag = tag;
+    state.q = null;
+    showTab('all'); // loads the gallery with the tag
+    syncAddress('push');
+    el.tagFilterClear.focus();
+    return;
+  }
+  if (tag !== state.tag) {
+    state.tag = tag;
+    syncAddress('push');
+    showFilters();
+    el.tagFilterClear.focus();
+    await loadGallery();
+  }
+  el.tagFilterClear.focus();
+}
+
+async function clearTag() {
+  if (!state.tag) return;
+  state.tag = null;
+  syncAddress('push');
+  showFilters();
+  el.search.focus();
+  await loadGallery();
+}
+
+let searchTimer = null;
+
+/** Shows the photos whose tags or caption hold the words in the box (all of them when empty). */
+async function applySearch() {
+  clearTimeout(searchTimer);
+  const words = el.search.value.trim() || null;
+  if (words === state.q) return;
+  const hadWords = Boolean(state.q);
+  state.q = words;
+  // Typing refines one history entry; starting or clearing a search is a step of its own.
+  syncAddress(hadWords && words ? 'replace' : 'push');
+  showFilters();
+  await loadGallery();
+}
+
+el.search.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  // The box's own clear button (or deleting everything) restores the gallery at once.
+  searchTimer = setTimeout(applySearch, el.search.value.trim() ? 300 : 0);
+});
+el.searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  applySearch();
+});
+el.tagFilterClear.addEventListener('click', clearTag);
+el.emptyClearFilters.addEventListener('click', async () => {
+  state.tag = null;
+  state.q = null;
+  el.search.value = '';
+  syncAddress('push');
+  showFilters();
+  el.search.focus();
+  await loadGallery();
+});
+// Tag names elsewhere on the page (the statistics table) are links to the filtered gallery.
+document.addEventListener('click', (event) => {
+  const link = event.target.closest?.('a.tag-link[data-tag]');
+  if (!link || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
+  event.preventDefault();
+  filterByTag(link.dataset.tag);
 });
 
 $('#debug-refresh').addEventListener('click', () =>
@@ -363,6 +527,20 @@ async function detectOne(id, button) {
   }
 }
 
+// ---------- AI tags ----------
+
+const tagging = setupTagging({
+  button: el.tagAll,
+  reason: $('#tag-reason'),
+  help: $('#tag-help'),
+  panel: $('#tag-job'),
+  filter: () => FILTERS[state.tab] ?? 'all',
+  photoName: (id) => gallery.photos.find((photo) => photo.id === id)?.filename,
+  onTagged: async () => {
+    await Promise.all([refreshStats(), isGalleryTab() ? loadGallery() : null]);
+  },
+});
+
 // ---------- Getting photos in ----------
 
 async function afterLibraryChange() {
@@ -429,7 +607,9 @@ $('#empty-import')?.addEventListener('click', () => importer?.open());
 
 // ---------- Start ----------
 
-history.replaceState({ tab: state.tab }, '', window.location.href);
+history.replaceState({ tab: state.tab, tag: state.tag, q: state.q }, '', window.location.href);
+el.search.value = state.q ?? '';
 showTab(state.tab);
 if (state.tab !== 'statistics') refreshStats();
+tagging.refresh();
 body.dataset.ready = 'true';

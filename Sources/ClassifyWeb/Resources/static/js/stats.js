@@ -2,7 +2,7 @@
 // text (legend, <title>s, a table), so nothing is only a colour or a shape.
 
 import { fillFacts, h, s } from './dom.js';
-import { formatCount, formatMs, plural, typeName } from './format.js';
+import { formatCost, formatCount, formatMs, plural, typeName } from './format.js';
 
 const BINS = 20;
 
@@ -199,4 +199,73 @@ export function countsAt(threshold, stats, knownScores) {
     blurred = Math.min(analysed, Math.round(blurred));
   }
   return { all: stats.total, blurred, clear: analysed - blurred, unprocessed: stats.unprocessed, exact };
+}
+
+/** Up to this many characters of a tag fit beside its bar; the whole tag is in its <title>. */
+const TAG_LABEL_CHARS = 18;
+
+/**
+ * The "Tags" card: the most used tags as horizontal bars (and a table), then how many photos
+ * are tagged and what tagging took: calls, the ones answered from the cache, tokens and cost.
+ * `tagging` is GET /api/v1/tags (or /stats → tagging); `totalPhotos` the library size.
+ */
+export function renderTags({ chart, table, facts, status }, tagging, totalPhotos) {
+  if (!tagging) return;
+  const usage = tagging.usage ?? {};
+  status.textContent = tagging.enabled
+    ? `Tagged by ${tagging.model ?? 'a vision model'}. Choose a tag in the gallery to see its photos.`
+    : `AI tagging is off: ${tagging.reason || 'not configured on this server'}.`.replace(/\.\.$/, '.');
+  status.dataset.enabled = String(Boolean(tagging.enabled));
+  fillFacts(facts, [
+    ['Tagged photos', `${formatCount(tagging.tagged_photos ?? 0)} of ${formatCount(totalPhotos ?? 0)}`, 'fact-tagged'],
+    ['Model calls', formatCount(usage.calls ?? 0), 'fact-tag-calls'],
+    ['Answered from the cache', formatCount(usage.cached_calls ?? 0), 'fact-tag-cached'],
+    ['Prompt tokens', formatCount(usage.prompt_tokens ?? 0), 'fact-prompt-tokens'],
+    ['Completion tokens', formatCount(usage.completion_tokens ?? 0), 'fact-completion-tokens'],
+    ['Estimated cost', formatCost(usage.estimated_cost_usd), 'fact-tag-cost'],
+  ]);
+  const entries = (tagging.tags ?? []).filter((entry) => entry.count > 0);
+  table.tBodies[0].replaceChildren(
+    ...entries.map((entry) =>
+      h(
+        'tr',
+        null,
+        h('td', null, h('a', { href: `/?tag=${encodeURIComponent(entry.tag)}`, class: 'tag-link', dataset: { tag: entry.tag } }, entry.tag)),
+        h('td', null, formatCount(entry.count)),
+      ),
+    ),
+  );
+  const details = table.closest('details');
+  if (details) details.hidden = !entries.length;
+  if (!entries.length) {
+    chart.replaceChildren(
+      h('p', { class: 'hint', id: 'tags-chart-empty' }, tagging.enabled ? 'No photo is tagged yet: press “Tag photos” in the gallery.' : 'No photo is tagged.'),
+    );
+    return;
+  }
+  const max = Math.max(...entries.map((entry) => entry.count));
+  const rowHeight = 26;
+  const labelWidth = 136;
+  const width = Math.max(260, Math.round(chart.clientWidth) || 480);
+  const svg = s('svg', {
+    viewBox: `0 0 ${width} ${entries.length * rowHeight}`,
+    role: 'img',
+    id: 'tags-chart',
+    'aria-label': `Most used tags: ${entries.map((entry) => `${entry.tag} ${entry.count}`).join(', ')}`,
+  });
+  entries.forEach((entry, row) => {
+    const y = row * rowHeight;
+    const barWidth = Math.max(2, ((width - labelWidth - 44) * entry.count) / max);
+    const label = entry.tag.length > TAG_LABEL_CHARS ? `${entry.tag.slice(0, TAG_LABEL_CHARS - 1)}…` : entry.tag;
+    svg.append(
+      s('text', { x: 0, y: y + 17, class: 'tag-label' }, label, s('title', null, entry.tag)),
+      s(
+        'rect',
+        { x: labelWidth, y: y + 4, width: barWidth, height: 18, rx: 4, class: 'tag-bar', dataset: { tag: entry.tag, count: entry.count } },
+        s('title', null, `${entry.tag}: ${plural(entry.count, 'photo')}`),
+      ),
+      s('text', { x: labelWidth + barWidth + 6, y: y + 17, class: 'chart-value' }, formatCount(entry.count)),
+    );
+  });
+  chart.replaceChildren(svg);
 }

@@ -1,10 +1,12 @@
 // The photo view: a modal <dialog> with the display-size image, its sharpness map laid over it
 // (green where sharp, red where blurred, nothing where there is too little texture to judge),
-// the shake direction as a line, and the verdict. ← / → move through the gallery, Esc closes.
+// the shake direction as a line, and the verdict, then the AI tags and caption (a tag chip
+// filters the gallery). ← / → move through the gallery, Esc closes.
 
 import { api } from './api.js';
 import { $, fillFacts, h, s } from './dom.js';
 import { formatDate, formatMs, formatScore, typeName, verdict } from './format.js';
+import { tagList } from './tags.js';
 import { notifyError } from './toast.js';
 
 /** Colour of a sharpness cell: red (0, blurred) through yellow to green (1, sharp). */
@@ -14,12 +16,15 @@ export function cellColour(value) {
 }
 
 export class Viewer {
-  constructor({ dialog, gallery, threshold, onDetect, onDelete }) {
+  constructor({ dialog, gallery, threshold, onDetect, onDelete, onTag, taggingStatus }) {
     this.dialog = dialog;
     this.gallery = gallery;
     this.threshold = threshold;
     this.onDetect = onDetect;
     this.onDelete = onDelete;
+    this.onTag = onTag;
+    /** () => GET /api/v1/tags as last known (says why a photo has no tags). */
+    this.taggingStatus = taggingStatus;
     this.index = -1;
     this.result = null;
     this.token = 0;
@@ -32,6 +37,8 @@ export class Viewer {
       direction: $('#direction', dialog),
       verdict: $('#viewer-verdict', dialog),
       facts: $('#viewer-facts', dialog),
+      tags: $('#viewer-tags', dialog),
+      caption: $('#viewer-caption', dialog),
       toggle: $('#overlay-toggle', dialog),
       legend: $('#overlay-legend', dialog),
       detect: $('#viewer-detect', dialog),
@@ -144,6 +151,7 @@ export class Viewer {
     this.result = null;
     this.dialog.dataset.state = 'loading';
     this.renderVerdict();
+    this.renderTags();
     if (photo.blur_score === null) {
       this.dialog.dataset.state = 'pending';
       return;
@@ -213,6 +221,28 @@ export class Viewer {
     el.detect.classList.toggle('button-primary', !analysed);
     el.toggle.disabled = !analysed;
     el.legend.hidden = !analysed;
+  }
+
+  /** All the photo's tags as chips, and its caption (or why there are none). */
+  renderTags() {
+    const photo = this.photo;
+    if (!photo) return;
+    const { el } = this;
+    const tags = photo.tags ?? [];
+    el.caption.classList.toggle('is-missing', !photo.caption);
+    if (photo.caption) {
+      el.caption.textContent = photo.caption;
+    } else {
+      const status = this.taggingStatus?.();
+      el.caption.textContent =
+        status && !status.enabled ? 'Not tagged: AI tagging is off on this server.' : 'Not tagged yet: press “Tag photos” to describe it.';
+    }
+    el.tags.replaceChildren(
+      ...(tags.length
+        ? [tagList(tags, { activeTag: this.gallery.query?.tag, label: `Tags of ${photo.filename}`, onTag: (tag) => this.onTag?.(tag) })]
+        : []),
+    );
+    el.tags.hidden = !tags.length;
   }
 
   drawMap(map) {
