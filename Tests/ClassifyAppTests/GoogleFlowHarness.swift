@@ -373,17 +373,7 @@ final class GoogleFlow: @unchecked Sendable {
     }
 
     func waitReady(seconds: Double = 30) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            try #require(server.isRunning, "classify serve exited: \(server.logTail())")
-            if let answer = try? await HTTP.send("GET", app + "/health/ready", timeoutSeconds: 2), answer.status == 200
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("not ready after \(seconds) s: \(server.logTail())")
-        throw GoogleFlowError.timedOut("ready")
+        try await server.waitReady(app: app, seconds: seconds)
     }
 
     /// SIGKILL, and wait until the process is gone.
@@ -461,4 +451,21 @@ extension Array where Element == String {
 
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}
+
+extension KillRecoveryTests.ServerProcess {
+    /// Waits until `classify serve` at `app` answers /health/ready, or says why not.
+    func waitReady(app: String, seconds: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            try #require(isRunning, "classify serve exited: \(logTail())")
+            if let answer = try? await HTTP.send("GET", app + "/health/ready", timeoutSeconds: 2), answer.status == 200
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("not ready after \(seconds) s: \(logTail())")
+        throw GoogleFlowError.timedOut("ready")
+    }
 }

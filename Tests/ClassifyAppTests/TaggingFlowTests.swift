@@ -691,17 +691,7 @@ final class TaggingFlow: @unchecked Sendable {
     }
 
     func waitReady(seconds: Double = 30) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            try #require(server.isRunning, "classify serve exited: \(server.logTail())")
-            if let answer = try? await HTTP.send("GET", app + "/health/ready", timeoutSeconds: 2), answer.status == 200
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("not ready after \(seconds) s: \(server.logTail())")
-        throw GoogleFlowError.timedOut("ready")
+        try await server.waitReady(app: app, seconds: seconds)
     }
 
     func signIn() async throws {
