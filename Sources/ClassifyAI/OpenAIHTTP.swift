@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClassifyCore
 import Foundation
 import NIOCore
 
@@ -74,18 +75,7 @@ enum OpenAIHTTP {
     static func withDeadline<T: Sendable>(
         _ limit: Duration, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw HTTPClientError.deadlineExceeded
-            }
-            return value
-        }
+        try await ClassifyCore.withDeadline(limit, orThrow: { HTTPClientError.deadlineExceeded }, operation)
     }
 
     // MARK: Rate-limit headers (spec 3.1)
