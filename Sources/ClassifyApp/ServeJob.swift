@@ -57,6 +57,10 @@ public struct ServeJob: Sendable {
             let library = PhotoLibrary(
                 photos: photoRepository,
                 directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("photos"))
+            let swept = library.sweepIncoming()
+            if swept > 0 {
+                logger.notice("deleted uploads a crash had left unfinished", metadata: ["files": "\(swept)"])
+            }
             let google = try config.googleConfigured ? googleAccounts(auth, http: http) : nil
             let googlePhotos = try google.map { accounts in
                 let endpoints = try GoogleEndpoints(environment: config.environment)

@@ -96,14 +96,28 @@ public enum PhotosFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case badCursor
     /// The stored photo cannot be shown (e.g. its file is damaged).
     case unreadable(String)
+    /// The server could not write an upload (`diskFull`: no space left for it).
+    case notStored(String, diskFull: Bool)
 
     public var description: String {
         switch self {
         case let .notAccepted(reason): reason
         case .badCursor: "cursor is not one this API gave out"
         case let .unreadable(reason): "this photo cannot be shown: \(reason)"
+        case let .notStored(reason, _): "the server could not store the upload: \(reason)"
         }
     }
+}
+
+/// One uploaded file on its way in: bytes are written aside and hashed as they arrive. Made by
+/// `PhotosService.receive()` and used by one request at a time; a file never given to
+/// `PhotosService.add(_:filename:userID:)` is deleted when the last reference goes.
+public protocol IncomingFile: AnyObject, Sendable {
+    /// Appends the next bytes. Past the size limit they are only counted (the file is then
+    /// refused when added). Throws `PhotosFailure.notStored`.
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Bytes written so far.
+    var byteCount: Int { get }
 }
 
 /// People's photos: records, bytes and renditions, every call scoped to the owner.
@@ -118,6 +132,11 @@ public protocol PhotosService: Sendable {
     /// Stores the bytes (sniffed, never trusted by name); `created` is false when the same
     /// bytes were already there.
     func add(_ bytes: [UInt8], filename: String, userID: String) async throws -> (photo: Photo, created: Bool)
+    /// Somewhere to receive one uploaded file as its bytes arrive (never held whole in memory).
+    func receive() throws -> any IncomingFile
+    /// Makes a received file a photo, as `add(_:filename:userID:)` does bytes; a file that is
+    /// not an accepted image is refused (`notAccepted`) and deleted.
+    func add(_ file: any IncomingFile, filename: String, userID: String) async throws -> (photo: Photo, created: Bool)
     func image(of photo: Photo, size: PhotoSize) async throws -> (bytes: [UInt8], mimeType: String)
     func counts(userID: String, threshold: Double) async throws -> [PhotoFilter: Int]
     func statistics(userID: String, threshold: Double) async throws -> PhotoStatistics

@@ -133,6 +133,23 @@ public struct LocalPhotosService: PhotosService {
         }
     }
 
+    public func receive() throws -> any IncomingFile {
+        try library.receive()
+    }
+
+    public func add(_ file: any IncomingFile, filename: String, userID: String) async throws -> (
+        photo: Photo, created: Bool
+    ) {
+        guard let file = file as? IncomingPhotoFile else {
+            preconditionFailure("an IncomingFile from another PhotosService")
+        }
+        do {
+            return try await library.add(file, filename: filename, userID: userID)
+        } catch let failure as PhotoLibrary.Failure {
+            throw PhotosFailure.notAccepted(failure.description)
+        }
+    }
+
     public func image(of photo: Photo, size: PhotoSize) async throws -> (bytes: [UInt8], mimeType: String) {
         do {
             return try library.rendition(of: photo, size)

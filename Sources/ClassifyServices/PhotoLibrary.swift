@@ -50,12 +50,8 @@ public struct PhotoLibrary: Sendable {
                 at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Self.writeAtomically(bytes, to: file.path)
         }
-        let millis = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        var photo = Photo(
-            id: UUID().uuidString.lowercased(), userID: userID, filename: Self.safeName(filename), contentHash: hash,
-            mimeType: probe.mimeType, byteSize: bytes.count, width: probe.width, height: probe.height,
-            createdTime: probe.takenAt ?? fileDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? millis,
-            importedAt: millis)
+        var photo = Self.photo(
+            probe, hash: hash, byteSize: bytes.count, filename: filename, userID: userID, fileDate: fileDate, now: now)
         if let google {
             // Google's creation time wins: a picker derivative may carry no EXIF.
             if let created = google.createTime {
@@ -65,6 +61,94 @@ public struct PhotoLibrary: Sendable {
             photo.camera = google.camera
         }
         return try await photos.insert(photo)
+    }
+
+    /// Where uploads arrive before they are photos.
+    public var incomingDirectory: URL { directory.appendingPathComponent("incoming") }
+
+    /// A file to receive one upload into (see `IncomingPhotoFile`).
+    public func receive() throws -> IncomingPhotoFile {
+        try IncomingPhotoFile(directory: incomingDirectory, limit: decoder.limits.maxFileBytes)
+    }
+
+    /// Makes a received upload a photo, like `add(_:filename:userID:)` with its bytes: the
+    /// header is read from the file mapped into memory (no copy), the file is moved under its
+    /// hash, or deleted when it is refused or the same bytes are already stored.
+    public func add(_ file: IncomingPhotoFile, filename: String, userID: String, now: Date = Date()) async throws
+        -> (photo: Photo, created: Bool)
+    {
+        let hash = try file.close()
+        let probe: ImageProbe
+        do throws(ImageDecodingError) {
+            guard !file.isOverLimit else {
+                throw ImageDecodingError.fileTooLarge(bytes: file.byteCount, limitBytes: file.limit)
+            }
+            probe = try Self.mapped(file.path) { buffer throws(ImageDecodingError) in try decoder.probe(buffer) }
+        } catch {
+            try file.handOver(to: nil)
+            throw Failure.notAccepted(error.description)
+        }
+        let destination = url(forHash: hash)
+        do {
+            try FileManager.default.createDirectory(
+                at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            try file.handOver(to: nil)
+            throw PhotosFailure.notStored("\(error)", diskFull: false)
+        }
+        try file.handOver(to: destination.path)
+        let photo = Self.photo(
+            probe, hash: hash, byteSize: file.byteCount, filename: filename, userID: userID, fileDate: nil, now: now)
+        return try await photos.insert(photo)
+    }
+
+    /// Deletes what uploads interrupted by a crash left in `incoming` (files older than
+    /// `age`, so an upload arriving right now is not touched); returns how many.
+    @discardableResult
+    public func sweepIncoming(olderThan age: TimeInterval = 3600, now: Date = Date()) -> Int {
+        let folder = incomingDirectory
+        guard
+            let names = try? FileManager.default.contentsOfDirectory(
+                at: folder, includingPropertiesForKeys: [.contentModificationDateKey])
+        else { return 0 }
+        var removed = 0
+        for name in names where name.lastPathComponent.hasPrefix("upload-") {
+            let modified = (try? name.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate
+            if let modified, now.timeIntervalSince(modified) >= age, unlink(name.path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// The file at `path` mapped read-only for `body` (an empty file gives an empty buffer).
+    static func mapped<T>(
+        _ path: String, _ body: (UnsafeBufferPointer<UInt8>) throws(ImageDecodingError) -> T
+    ) throws(ImageDecodingError) -> T {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(path: "upload", reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw .unreadable(path: "upload", reason: String(cString: strerror(errno)))
+        }
+        let size = Int(info.st_size)
+        guard size > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw .unreadable(path: "upload", reason: String(cString: strerror(errno)))
+        }
+        defer { munmap(address, size) }
+        return try body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
+    }
+
+    /// A new photo's record from its header: taken (EXIF), else `fileDate`, else now.
+    static func photo(
+        _ probe: ImageProbe, hash: String, byteSize: Int, filename: String, userID: String, fileDate: Date?, now: Date
+    ) -> Photo {
+        let millis = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        return Photo(
+            id: UUID().uuidString.lowercased(), userID: userID, filename: safeName(filename), contentHash: hash,
+            mimeType: probe.mimeType, byteSize: byteSize, width: probe.width, height: probe.height,
+            createdTime: probe.takenAt ?? fileDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? millis,
+            importedAt: millis)
     }
 
     /// Sizes the gallery asks for.

@@ -12,21 +12,30 @@ public struct PhotosController: Sendable {
     let blur: any BlurService
     /// Folders on this machine (local mode only; nil otherwise).
     let source: (any PhotoSource)?
-    /// Largest upload request body.
-    let maxUploadBytes: Int
-    /// Most files in one upload request.
-    let maxUploadFiles: Int
+    let uploadLimits: UploadLimits
+
+    /// What one `POST /photos/upload` may hold.
+    public struct UploadLimits: Sendable {
+        /// Largest request body.
+        public var maxBytes: Int
+        /// Most files in one request.
+        public var maxFiles: Int
+
+        public init(maxBytes: Int = 256 * 1_048_576, maxFiles: Int = 100) {
+            self.maxBytes = maxBytes
+            self.maxFiles = maxFiles
+        }
+    }
 
     public init(
         photos: any PhotosService, auth: any AuthService, blur: any BlurService, source: (any PhotoSource)? = nil,
-        maxUploadBytes: Int = 256 * 1_048_576, maxUploadFiles: Int = 100
+        uploadLimits: UploadLimits = UploadLimits()
     ) {
         self.photos = photos
         self.auth = auth
         self.blur = blur
         self.source = source
-        self.maxUploadBytes = maxUploadBytes
-        self.maxUploadFiles = maxUploadFiles
+        self.uploadLimits = uploadLimits
     }
 
     struct ImportRequest: Decodable {
@@ -236,44 +245,29 @@ public struct PhotosController: Sendable {
 
     /// `multipart/form-data`, one or more parts named `file`. Content is sniffed: a part that
     /// is not an image is refused with its reason and nothing is stored for it; the others
-    /// are stored (201). The same bytes again return the existing photo.
+    /// are stored (201). The same bytes again return the existing photo. The body is parsed as
+    /// it arrives, each file written aside and hashed on the way (`PhotosService.receive`);
+    /// photos are made only once the whole body was read, so a body over the limits, cut off
+    /// or malformed stores nothing.
     func upload(_ request: Request, _ context: ClassifyRequestContext) async throws -> EditedResponse<UploadResponse> {
         let userID = try context.requireUser()
-        guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") else {
-            throw APIError(.unsupportedMediaType, code: "not_multipart", MultipartForm.Failure.noBoundary.description)
+        guard let boundary = MultipartParser.boundary(contentType: request.headers[.contentType] ?? "") else {
+            throw APIError(.unsupportedMediaType, code: "not_multipart", MultipartParser.Failure.noBoundary.description)
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxUploadBytes)
-        } catch {
-            throw APIError(
-                .contentTooLarge, code: "too_large",
-                "uploads are limited to \(maxUploadBytes / 1_048_576) MB per request")
-        }
-        let form: MultipartForm
-        do {
-            form = try MultipartForm(body: Array(buffer: body), boundary: boundary)
-        } catch {
-            throw APIError(.badRequest, code: "bad_multipart", error.description)
-        }
-        let files = form.parts.filter { $0.name == "file" }
+        let files = try await receive(request.body, boundary: boundary)
         guard !files.isEmpty else {
             throw APIError(.badRequest, code: "no_file", "send the photos as parts named \"file\"")
-        }
-        guard files.count <= maxUploadFiles else {
-            throw APIError(
-                .contentTooLarge, code: "too_many_files",
-                "at most \(maxUploadFiles) files per upload; send the rest next")
         }
         let threshold = try await threshold(userID)
         var stored: [PhotoJSON] = []
         var refused: [UploadResponse.Refused] = []
-        for file in files {
+        for (filename, file) in files {
             do {
-                let photo = try await photos.add(file.bytes, filename: file.filename ?? "photo", userID: userID).photo
+                let photo = try await photos.add(file, filename: filename, userID: userID).photo
                 stored.append(PhotoJSON(photo, threshold: threshold))
             } catch let failure as PhotosFailure {
-                refused.append(.init(filename: file.filename ?? "photo", error: failure.description))
+                guard case .notAccepted = failure else { throw Self.storageError(failure) }
+                refused.append(.init(filename: filename, error: failure.description))
             }
         }
         if stored.isEmpty, let first = refused.first {
@@ -287,6 +281,69 @@ public struct PhotosController: Sendable {
         }
         return EditedResponse(
             status: .created, response: UploadResponse(photos: stored, errors: refused, job_id: jobID))
+    }
+
+    /// Reads a multipart body as it streams in; each part named `file` goes to its own
+    /// `IncomingFile` (other parts are skipped). Files not made photos are deleted when the
+    /// returned (or, on an error, the local) references go.
+    func receive(_ body: RequestBody, boundary: String) async throws -> [(filename: String, file: any IncomingFile)] {
+        var parser = MultipartParser(boundary: boundary)
+        var files: [(filename: String, file: any IncomingFile)] = []
+        var current: (filename: String, file: any IncomingFile)? = nil
+        var total = 0
+        var otherParts = 0
+        let limits = uploadLimits
+        let photos = photos
+        do {
+            for try await chunk in body {
+                total += chunk.readableBytes
+                guard total <= limits.maxBytes else {
+                    throw APIError(
+                        .contentTooLarge, code: "too_large",
+                        "uploads are limited to \(limits.maxBytes / 1_048_576) MB per request")
+                }
+                try chunk.withUnsafeReadableBytes { bytes in
+                    try parser.feed(bytes) { event in
+                        switch event {
+                        case let .partStart(name, filename):
+                            guard name == "file" else {
+                                current = nil
+                                otherParts += 1
+                                guard otherParts <= 100 else {
+                                    throw MultipartParser.Failure.malformed("more than 100 parts that are not files")
+                                }
+                                return
+                            }
+                            guard files.count < limits.maxFiles else {
+                                throw APIError(
+                                    .contentTooLarge, code: "too_many_files",
+                                    "at most \(limits.maxFiles) files per upload; send the rest next")
+                            }
+                            current = (filename ?? "photo", try photos.receive())
+                        case let .bytes(bytes):
+                            try current?.file.write(bytes)
+                        case .partEnd:
+                            if let done = current { files.append(done) }
+                            current = nil
+                        }
+                    }
+                }
+            }
+            try parser.finish()
+        } catch let failure as MultipartParser.Failure {
+            throw APIError(.badRequest, code: "bad_multipart", failure.description)
+        } catch let failure as PhotosFailure {
+            throw Self.storageError(failure)
+        }
+        return files
+    }
+
+    static func storageError(_ failure: PhotosFailure) -> APIError {
+        if case .notStored(_, diskFull: true) = failure {
+            return APIError(
+                .init(code: 507, reasonPhrase: "Insufficient Storage"), code: "disk_full", failure.description)
+        }
+        return APIError(.internalServerError, code: "not_stored", failure.description)
     }
 
     /// `GET /photos/{id}/image?size=thumb|display|original`, only to the photo's owner.

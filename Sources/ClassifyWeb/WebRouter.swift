@@ -22,12 +22,15 @@ public enum WebRouter {
         public var googlePhotos: (any GooglePhotosService)?
         /// AI tags; nil when this server has no vision model configured.
         public var tags: (any TagService)?
+        public var uploadLimits: PhotosController.UploadLimits
 
         public init(
             auth: any AuthService, photos: any PhotosService, blur: any BlurService, source: (any PhotoSource)?,
             sessions: SessionService, limiter: SignInLimiter, google: (any GoogleAccountService)? = nil,
-            googlePhotos: (any GooglePhotosService)? = nil, tags: (any TagService)? = nil
+            googlePhotos: (any GooglePhotosService)? = nil, tags: (any TagService)? = nil,
+            uploadLimits: PhotosController.UploadLimits = .init()
         ) {
+            self.uploadLimits = uploadLimits
             self.tags = tags
             self.google = google
             self.googlePhotos = googlePhotos
@@ -70,8 +73,10 @@ public enum WebRouter {
         ).register(on: api)
         GoogleStatusController(google: services.google).register(on: api)
         GooglePhotosController(google: services.googlePhotos).register(on: api)
-        PhotosController(photos: services.photos, auth: services.auth, blur: services.blur, source: services.source)
-            .register(on: api)
+        PhotosController(
+            photos: services.photos, auth: services.auth, blur: services.blur, source: services.source,
+            uploadLimits: services.uploadLimits
+        ).register(on: api)
         SettingsController(auth: services.auth, photos: services.photos, tags: services.tags).register(on: api)
         TagsController(tags: services.tags, photos: services.photos, auth: services.auth).register(on: api)
         return router

@@ -28,32 +28,36 @@ extension ImageDecoder {
     /// Reads the header of `bytes` and applies the size limits; throws the same errors as
     /// `decode` for what is not an image or is too big or too small.
     public func probe(_ bytes: [UInt8]) throws(ImageDecodingError) -> ImageProbe {
-        guard !bytes.isEmpty else { throw .empty }
-        guard bytes.count <= limits.maxFileBytes else {
-            throw .fileTooLarge(bytes: bytes.count, limitBytes: limits.maxFileBytes)
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(ImageDecodingError) in try probe(buffer) }
         }
-        let format = ImageFormat.sniff(bytes)
-        let result: Result<ImageProbe, ImageDecodingError> = bytes.withUnsafeBufferPointer { buffer in
-            var message = [CChar](repeating: 0, count: 256)
-            var width: Int32 = 0, height: Int32 = 0, code: Int32
-            if format == .jpeg {
-                var colorspace: Int32 = 0
-                code = cls_jpeg_header(
-                    buffer.baseAddress, buffer.count, &width, &height, &colorspace, &message, message.count)
-            } else {
-                var orientation: Int32 = 1
-                var loader = [CChar](repeating: 0, count: 64)
-                code = cls_vips_header(
-                    buffer.baseAddress, buffer.count, &width, &height, &orientation, &loader, loader.count, &message,
-                    message.count)
-            }
-            guard code == CLS_OK else { return .failure(Self.error(code, format: format, message: message)) }
-            return .success(
-                ImageProbe(
-                    format: format, width: Int(width), height: Int(height),
-                    takenAt: format == .jpeg ? ExifOrientation.dateTaken(buffer) : nil))
+        return try result.get()
+    }
+
+    /// The same, over bytes that are not an array (a file mapped into memory).
+    public func probe(_ buffer: UnsafeBufferPointer<UInt8>) throws(ImageDecodingError) -> ImageProbe {
+        guard !buffer.isEmpty else { throw .empty }
+        guard buffer.count <= limits.maxFileBytes else {
+            throw .fileTooLarge(bytes: buffer.count, limitBytes: limits.maxFileBytes)
         }
-        let probe = try result.get()
+        let format = ImageFormat.sniff(buffer)
+        var message = [CChar](repeating: 0, count: 256)
+        var width: Int32 = 0, height: Int32 = 0, code: Int32
+        if format == .jpeg {
+            var colorspace: Int32 = 0
+            code = cls_jpeg_header(
+                buffer.baseAddress, buffer.count, &width, &height, &colorspace, &message, message.count)
+        } else {
+            var orientation: Int32 = 1
+            var loader = [CChar](repeating: 0, count: 64)
+            code = cls_vips_header(
+                buffer.baseAddress, buffer.count, &width, &height, &orientation, &loader, loader.count, &message,
+                message.count)
+        }
+        guard code == CLS_OK else { throw Self.error(code, format: format, message: message) }
+        let probe = ImageProbe(
+            format: format, width: Int(width), height: Int(height),
+            takenAt: format == .jpeg ? ExifOrientation.dateTaken(buffer) : nil)
         try checkSize(width: probe.width, height: probe.height)
         return probe
     }

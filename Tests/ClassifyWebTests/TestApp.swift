@@ -3,6 +3,7 @@ import ClassifyServices
 import ClassifyStore
 import Foundation
 import Hummingbird
+import ImageDecoding
 
 @testable import ClassifyWeb
 
@@ -22,7 +23,8 @@ enum TestApp {
 
     static func with(
         localPassword: String? = nil, signInAttempts: Int = 1000, checks: [HealthController.Check] = [],
-        services: [HealthController.ServiceCheck] = [],
+        services: [HealthController.ServiceCheck] = [], uploadLimits: PhotosController.UploadLimits = .init(),
+        decodeLimits: DecodeLimits = .standard,
         _ body: @Sendable (Application<RouterResponder<ClassifyRequestContext>>, Parts) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
@@ -40,14 +42,16 @@ enum TestApp {
         let limiter = SignInLimiter(attempts: signInAttempts)
         let photos = PhotoRepository(store: photoStore)
         let queue = SQLJobQueue(store: photoStore)
-        let library = PhotoLibrary(photos: photos, directory: directory.appendingPathComponent("photos"))
+        let library = PhotoLibrary(
+            photos: photos, directory: directory.appendingPathComponent("photos"),
+            decoder: ImageDecoder(limits: decodeLimits))
         let router = try await WebRouter.build(
             .init(
                 auth: LocalAuthService(tokens: tokens, users: users, localPassword: localPassword),
                 photos: LocalPhotosService(
                     repository: photos, library: library, tags: TagRepository(store: photoStore)),
                 blur: QueueBlurService(queue: queue, photos: photos), source: nil, sessions: sessions,
-                limiter: limiter),
+                limiter: limiter, uploadLimits: uploadLimits),
             health: HealthController(
                 version: "test", checks: checks, services: services, workers: 1, queueDepth: { try await queue.depth() }
             ),
