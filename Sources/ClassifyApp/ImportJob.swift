@@ -16,8 +16,9 @@ public struct ImportJob: Sendable {
 
     public func run(output: (String) -> Void) async throws -> Int32 {
         try FileOutput.makeDirectory(config.dataDirectory)
-        let auth = try await StoreConnection.open(url: config.authDatabaseURL)
-        let photos = try await StoreConnection.open(url: config.photosDatabaseURL)
+        let durability: StoreConnection.SQLiteDurability = config.sqliteFullSync ? .full : .normal
+        let auth = try await StoreConnection.open(url: config.authDatabaseURL, durability: durability)
+        let photos = try await StoreConnection.open(url: config.photosDatabaseURL, durability: durability)
         do {
             let code = try await add(auth: auth, photos: photos, output: output)
             try await auth.shutdown()

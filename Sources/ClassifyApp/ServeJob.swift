@@ -39,8 +39,10 @@ public struct ServeJob: Sendable {
             _ = glibcMallopt(-8, 2)
         #endif
         try FileOutput.makeDirectory(config.dataDirectory)
-        let auth = try await StoreConnection.open(url: config.authDatabaseURL, logger: logger)
-        let photos = try await StoreConnection.open(url: config.photosDatabaseURL, logger: logger)
+        let durability: StoreConnection.SQLiteDurability = config.sqliteFullSync ? .full : .normal
+        let auth = try await StoreConnection.open(url: config.authDatabaseURL, logger: logger, durability: durability)
+        let photos = try await StoreConnection.open(
+            url: config.photosDatabaseURL, logger: logger, durability: durability)
         // Google is called without following redirects: a baseUrl (or any answer) that points
         // elsewhere is an error, never a second request to wherever it says.
         let http = HTTPClient(

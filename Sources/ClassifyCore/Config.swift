@@ -21,6 +21,9 @@ public struct Config: Sendable, Equatable {
     public var importDirectory: String
     /// trace, debug, info (default), notice, warning, error or critical (LOG_LEVEL).
     public var logLevel: String
+    /// SQLITE_SYNC=full: every SQLite commit waits for the disk (fsync); `normal` (default)
+    /// survives a killed process, not every power cut (see `StoreConnection.SQLiteDurability`).
+    public var sqliteFullSync: Bool
     /// The whole environment, for the parts read by their own modules (the `GOOGLE_*` endpoint
     /// overrides, TOKEN_ENCRYPTION_KEY): they fail at start with the variable's name too.
     public var environment: [String: String]
@@ -49,6 +52,11 @@ public struct Config: Sendable, Equatable {
             throw .invalid(
                 variable: "LOG_LEVEL", value: logLevel,
                 reason: "expected trace, debug, info, notice, warning, error or critical")
+        }
+        switch value("SQLITE_SYNC")?.lowercased() ?? "normal" {
+        case "normal": sqliteFullSync = false
+        case "full": sqliteFullSync = true
+        case let other: throw .invalid(variable: "SQLITE_SYNC", value: other, reason: "expected normal or full")
         }
         publicURL = value("PUBLIC_URL")
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {

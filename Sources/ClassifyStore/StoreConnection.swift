@@ -19,6 +19,13 @@ import SQLiteKit
 public final class StoreConnection: @unchecked Sendable {
     public enum Engine: Sendable { case sqlite, postgres }
 
+    /// When a SQLite commit is on disk (`PRAGMA synchronous`, SQLITE_SYNC). In WAL mode,
+    /// `normal` does not wait for the disk at each commit: a killed process loses nothing and
+    /// the database never corrupts, but a power cut may roll back the last commits (the job
+    /// queue then redoes them). `full` waits at every commit (fsync), which costs the queue a
+    /// disk round trip per step. PostgreSQL keeps its own settings.
+    public enum SQLiteDurability: String, Sendable { case normal = "NORMAL", full = "FULL" }
+
     public let engine: Engine
     /// The SQLKit view of the database.
     public let sql: any SQLDatabase
@@ -57,7 +64,8 @@ public final class StoreConnection: @unchecked Sendable {
     }
 
     public static func open(
-        url: String, logger: Logger = Logger(label: "classify.store"), maxConnections: Int = 4
+        url: String, logger: Logger = Logger(label: "classify.store"), maxConnections: Int = 4,
+        durability: SQLiteDurability = .normal
     ) async throws -> StoreConnection {
         let group = MultiThreadedEventLoopGroup.singleton
         // The drivers log every statement with its bound values at debug and trace: sealed
@@ -81,7 +89,7 @@ public final class StoreConnection: @unchecked Sendable {
             storage: .file(path: path), threadPool: .singleton, logger: logger, on: group.any())
         let sql = connection.sql()
         _ = try await sql.raw("PRAGMA journal_mode = WAL").all()
-        try await configure(sql)
+        try await configure(sql, durability)
         // Transactions get their own connection and thread: while one holds the write lock,
         // the other connection's writes wait (busy_timeout) on threads the transaction
         // does not need.
@@ -89,15 +97,16 @@ public final class StoreConnection: @unchecked Sendable {
         threads.start()
         let transactions = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threads, logger: logger, on: group.any())
-        try await configure(transactions.sql())
+        try await configure(transactions.sql(), durability)
         return StoreConnection(
             engine: .sqlite, sql: sql, sqlite: connection,
             sqliteTransactions: (transactions, threads, TransactionGate()), postgres: nil)
     }
 
-    private static func configure(_ sql: any SQLDatabase) async throws {
+    private static func configure(_ sql: any SQLDatabase, _ durability: SQLiteDurability) async throws {
         _ = try await sql.raw("PRAGMA foreign_keys = ON").all()
         _ = try await sql.raw("PRAGMA busy_timeout = 15000").all()
+        _ = try await sql.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: durability.rawValue)")).all()
     }
 
     public func shutdown() async throws {

@@ -9,6 +9,15 @@ import Testing
         #expect(config.authDatabaseURL == "sqlite:./data/auth.sqlite")
         #expect(config.photosDatabaseURL == "sqlite:./data/photos.sqlite")
         #expect(config.localMode)
+        #expect(!config.sqliteFullSync)
+    }
+
+    @Test func sqliteDurabilityIsNormalOrFull() throws {
+        #expect(try Config(environment: ["SQLITE_SYNC": "FULL"], cores: 2).sqliteFullSync)
+        #expect(try !Config(environment: ["SQLITE_SYNC": "normal"], cores: 2).sqliteFullSync)
+        #expect(throws: ConfigError.invalid(variable: "SQLITE_SYNC", value: "off", reason: "expected normal or full")) {
+            try Config(environment: ["SQLITE_SYNC": "off"], cores: 2)
+        }
     }
 
     @Test func badValuesNameTheirVariable() {

@@ -1,4 +1,5 @@
 import ClassifyCore
+import Foundation
 import SQLKit
 import Testing
 
@@ -73,5 +74,20 @@ import Testing
                 #expect(status.total == 200 && status.done == 200 && status.state == .done)
             }
         }
+    }
+
+    @Test(arguments: [StoreConnection.SQLiteDurability.normal, .full])
+    func sqliteDurabilityIsSetOnBothConnections(_ durability: StoreConnection.SQLiteDurability) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString).sqlite")
+            .path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await StoreConnection.open(url: "sqlite:" + path, durability: durability)
+        let expected = durability == .full ? 2 : 1
+        let plain = try await store.sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
+        let inTransaction = try await store.transaction { sql in
+            try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
+        }
+        try await store.shutdown()
+        #expect(plain == expected && inTransaction == expected)
     }
 }
