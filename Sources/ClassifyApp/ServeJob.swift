@@ -50,7 +50,9 @@ public struct ServeJob: Sendable {
         do {
             try await Migrator.migrate(auth, Schema.auth)
             try await Migrator.migrate(photos, Schema.photos)
-            let queue = SQLJobQueue(store: photos, leaseMilliseconds: Int64(config.jobLeaseSeconds) * 1000)
+            let doorbell = JobDoorbell()
+            let queue = RingingJobQueue(
+                SQLJobQueue(store: photos, leaseMilliseconds: Int64(config.jobLeaseSeconds) * 1000), doorbell: doorbell)
             let users = UserRepository(store: auth)
             let secret = try secret()
             let tokens = try await TokenService(secret: secret, users: users)
@@ -89,7 +91,7 @@ public struct ServeJob: Sendable {
                 AnalysisWorker(
                     queue: queue, photos: photoRepository, library: library, owner: "\(Self.instance)-\(index)",
                     decoder: decoder, logger: logger, handlers: handlers,
-                    leaseRenewal: .milliseconds(max(100, config.jobLeaseSeconds * 1000 / 3)))
+                    leaseRenewal: .milliseconds(max(100, config.jobLeaseSeconds * 1000 / 3)), doorbell: doorbell)
             }
             let dataDirectory = URL(fileURLWithPath: config.dataDirectory)
             let workerCount = config.workers

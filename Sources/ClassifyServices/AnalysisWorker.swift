@@ -36,6 +36,9 @@ public struct AnalysisWorker: Service {
     let handlers: [String: any JobHandler]
     /// How often a running handled item (Google, tags) renews its lease: a third of the lease.
     let leaseRenewal: Duration
+    /// Rung when this process queues work: an idle worker wakes at once instead of at its
+    /// next poll (`idleDelay`).
+    let doorbell: JobDoorbell?
 
     /// Workers of one process should share `decoder`: its memory budget bounds their
     /// concurrent decodes together.
@@ -43,8 +46,9 @@ public struct AnalysisWorker: Service {
         queue: any JobQueue, photos: PhotoRepository, library: PhotoLibrary, owner: String,
         decoder: ImageDecoder = ImageDecoder(), logger: Logger = Logger(label: "classify.worker"),
         idleDelay: Duration = .milliseconds(200), handlers: [any JobHandler] = [],
-        leaseRenewal: Duration = .seconds(20)
+        leaseRenewal: Duration = .seconds(20), doorbell: JobDoorbell? = nil
     ) {
+        self.doorbell = doorbell
         self.leaseRenewal = leaseRenewal
         var byKind: [String: any JobHandler] = [:]
         for handler in handlers { for kind in handler.kinds { byKind[kind] = handler } }
@@ -62,10 +66,15 @@ public struct AnalysisWorker: Service {
         var busy = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
+                let seen = doorbell?.rings ?? 0
                 if try await processNext() == false {
                     if busy { Self.returnFreedMemory() }
                     busy = false
-                    try? await Task.sleep(for: idleDelay)
+                    if let doorbell {
+                        await doorbell.wait(after: seen, upTo: idleDelay)
+                    } else {
+                        try? await Task.sleep(for: idleDelay)
+                    }
                 } else {
                     busy = true
                 }

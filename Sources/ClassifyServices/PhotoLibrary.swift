@@ -170,7 +170,35 @@ public struct PhotoLibrary: Sendable {
 
     /// The stored bytes of a photo.
     public func bytes(of photo: Photo) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: url(forHash: photo.contentHash)))
+        try Self.read(url(forHash: photo.contentHash).path)
+    }
+
+    /// A whole file in one array, straight from read(2): no `Data` in between to copy again
+    /// (the workers read a 12 MP photo for every analysis).
+    static func read(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CocoaError.error(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw CocoaError.error(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let result = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else {
+                    failed = result < 0
+                    return  // an error, or the file shrank while it was read
+                }
+                count += result
+            }
+        }
+        guard !failed else { throw CocoaError.error(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        return bytes
     }
 
     /// Writes to a temporary name beside `path`, then renames: a reader never sees half a
