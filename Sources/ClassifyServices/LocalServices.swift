@@ -184,12 +184,11 @@ public struct QueueBlurService: BlurService {
         var ids: [String] = []
         if let photoIDs {
             guard photoIDs.count <= Self.maxBatch else { throw BlurServiceFailure.tooManyPhotos(limit: Self.maxBatch) }
-            for id in photoIDs {
-                guard try await photos.photo(id: id, userID: userID) != nil else {
-                    throw BlurServiceFailure.noSuchPhoto(id)
-                }
-                ids.append(id)
+            let owned = try await photos.ownedIDs(photoIDs, userID: userID)
+            if let missing = photoIDs.first(where: { !owned.contains($0) }) {
+                throw BlurServiceFailure.noSuchPhoto(missing)
             }
+            ids = photoIDs
         } else {
             // "All unprocessed" leaves out what is already queued, so pressing the button
             // twice does not analyse everything twice.

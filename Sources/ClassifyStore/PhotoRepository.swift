@@ -52,6 +52,19 @@ public struct PhotoRepository: Sendable {
         return (try Self.photo(from: existing), !inserted.isEmpty)
     }
 
+    /// Which of `ids` are `userID`'s photos (one query per 500 ids).
+    public func ownedIDs(_ ids: [String], userID: String) async throws -> Set<String> {
+        var owned = Set<String>()
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk: [any Encodable & Sendable] = Array(ids[start..<min(ids.count, start + 500)])
+            let rows = try await store.sql.raw(
+                "SELECT id FROM photos WHERE user_id = \(bind: userID) AND id IN (\(binds: chunk))"
+            ).all()
+            for row in rows { owned.insert(try row.decode(column: "id", as: String.self)) }
+        }
+        return owned
+    }
+
     public func photo(id: String, userID: String) async throws -> Photo? {
         try await store.sql.raw("SELECT * FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID)")
             .first().map(Self.photo(from:))

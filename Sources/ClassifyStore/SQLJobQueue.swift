@@ -26,13 +26,18 @@ public struct SQLJobQueue: JobQueue {
                 VALUES (\(bind: jobID), \(bind: userID), \(bind: kind), \(bind: photoIDs.count), \(bind: now))
                 """
             ).run()
-            for photoID in photoIDs {
-                try await sql.raw(
-                    """
-                    INSERT INTO job_items (job_id, photo_id, user_id, state, available_at)
-                    VALUES (\(bind: jobID), \(bind: photoID), \(bind: userID), 'queued', \(bind: now))
-                    """
-                ).run()
+            // 200 rows a statement: one round trip instead of one per photo, far under the
+            // engines' limits on bound values.
+            for start in stride(from: 0, to: photoIDs.count, by: 200) {
+                var insert: SQLQueryString =
+                    "INSERT INTO job_items (job_id, photo_id, user_id, state, available_at) VALUES "
+                for (index, photoID) in photoIDs[start..<min(photoIDs.count, start + 200)].enumerated() {
+                    insert.appendInterpolation(
+                        unsafeRaw: index == 0 ? "(" : ", (")
+                    insert.appendInterpolation(binds: [jobID, photoID, userID, "queued", now])
+                    insert.appendInterpolation(unsafeRaw: ")")
+                }
+                try await sql.raw(insert).run()
             }
         }
     }

@@ -33,6 +33,26 @@ import Testing
     }
 
     @Test(arguments: TestDatabases.Engine.allCases)
+    func aLargeBatchIsQueuedWhole(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            // 450 items: more than two of the 200-row inserts, duplicates counted once.
+            try await Migrator.migrate(store, Schema.photos)
+            let queue = SQLJobQueue(store: store, leaseMilliseconds: 1000, maxAttempts: 3)
+            let ids = (0..<450).map { "p\($0)" }
+            try await queue.enqueue(
+                jobID: "big", userID: "alice", kind: "analyze", photoIDs: ids + ids.prefix(5), now: 0)
+            #expect(try await queue.status(jobID: "big", userID: "alice")?.total == 450)
+            #expect(try await queue.depth() == 450)
+            var claimed = Set<String>()
+            while let item = try await queue.claim(owner: "w1", now: 10) {
+                #expect(item.userID == "alice" && item.kind == "analyze" && item.attempt == 1)
+                claimed.insert(item.photoID)
+            }
+            #expect(claimed == Set(ids))
+        }
+    }
+
+    @Test(arguments: TestDatabases.Engine.allCases)
     func anExpiredLeaseIsClaimedAgainAndTheLateWorkerLosesIt(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.with(engine) { store in
             let queue = try await Self.prepared(store, photos: 1)
