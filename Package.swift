@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "ClassifyWeb", "ClassifyStore", "ClassifyCore", "ClassifyServices", "ImageDecoding",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
             name: "ClassifyAppTests",
