@@ -64,10 +64,20 @@ public struct AnalysisWorker: Service {
 
     public func run() async throws {
         var busy = false
+        // The previous photo's result, being written while the next photo is claimed and
+        // analysed: the worker's core never waits on that bookkeeping. At most one is in
+        // flight; if it fails, its item's lease runs out and the photo is analysed again.
+        var recording: Task<Void, any Error>? = nil
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let seen = doorbell?.rings ?? 0
-                if try await processNext() == false {
+                if let record = try await claimAndWork() {
+                    try await recording?.value
+                    recording = Task { try await record() }
+                    busy = true
+                } else {
+                    try await recording?.value
+                    recording = nil
                     if busy { Self.returnFreedMemory() }
                     busy = false
                     if let doorbell {
@@ -75,44 +85,64 @@ public struct AnalysisWorker: Service {
                     } else {
                         try? await Task.sleep(for: idleDelay)
                     }
-                } else {
-                    busy = true
                 }
             } catch {
+                recording = nil
                 logger.error("queue unavailable", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        do {
+            try await recording?.value
+        } catch {
+            logger.error("queue unavailable", metadata: ["error": "\(error)"])
+        }
         try await queue.release(owner: owner, now: Self.now())
     }
 
-    /// Claims and analyses one item; false when the queue had nothing ready.
+    /// Claims and analyses one item and records the outcome; false when the queue had
+    /// nothing ready.
     @discardableResult
     public func processNext() async throws -> Bool {
-        guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return false }
+        guard let record = try await claimAndWork() else { return false }
+        try await record()
+        return true
+    }
+
+    /// What is left to record once an item's work is done: the result and the item's
+    /// completion (nothing, when the outcome is already recorded).
+    typealias Recording = @Sendable () async throws -> Void
+
+    /// Claims one item and does its work; nil when the queue had nothing ready.
+    func claimAndWork() async throws -> Recording? {
+        guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return nil }
         if let handler = handlers[item.kind] {
             try await runHandled(item, handler)
-            return true
+            return {}
         }
         let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "photo.id": "\(item.photoID)"]
         guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
             try await queue.fail(item, reason: "the photo was deleted", retryable: false, now: Self.now())
-            return true
+            return {}
         }
         let clock = ContinuousClock(), start = clock.now
         do {
             let (analysis, _) = try analyzer.analyse(try library.bytes(of: photo))
+            let elapsed = clock.now - start
             let result = PhotoAnalysis(
                 blurScore: analysis.blurScore, likelyType: analysis.likelyType,
-                directionDegrees: analysis.directionDegrees, processingTimeMs: (clock.now - start).milliseconds,
+                directionDegrees: analysis.directionDegrees, processingTimeMs: elapsed.milliseconds,
                 sharpnessMap: analysis.map, analyzedAt: Self.now())
-            try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
-            if try await queue.complete(item, now: Self.now()) == false {
-                logger.notice(
-                    "lease lost before the result was recorded; another worker took the item", metadata: metadata)
+            Measure.analysis.recordNanoseconds(Int64(elapsed.milliseconds * 1_000_000))
+            let (photos, queue, logger) = (photos, queue, logger)
+            return {
+                try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
+                if try await queue.complete(item, now: Self.now()) == false {
+                    logger.notice(
+                        "lease lost before the result was recorded; another worker took the item", metadata: metadata)
+                }
+                Measure.done.increment()
             }
-            Measure.analysis.recordNanoseconds(Int64((clock.now - start).milliseconds * 1_000_000))
-            Measure.done.increment()
         } catch let error as ImageDecodingError {
             logger.info("photo cannot be analysed", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             try await queue.fail(item, reason: error.description, retryable: false, now: Self.now())
@@ -125,7 +155,7 @@ public struct AnalysisWorker: Service {
             logger.warning("analysis failed, will retry", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             try await queue.fail(item, reason: "\(error)", retryable: true, now: Self.now())
         }
-        return true
+        return {}
     }
 
     func runHandled(_ item: JobItem, _ handler: any JobHandler) async throws {
