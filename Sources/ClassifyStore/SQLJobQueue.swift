@@ -1,5 +1,6 @@
 import ClassifyCore
 import SQLKit
+import Synchronization
 
 /// The durable job queue of the embedded deployment: rows in the photos database, claimed
 /// with a lease. At least once: a worker that dies keeps its lease until it expires, then the
@@ -9,6 +10,15 @@ public struct SQLJobQueue: JobQueue {
     let store: StoreConnection
     public var leaseMilliseconds: Int64
     public var maxAttempts: Int
+    let claims = ClaimBookkeeping()
+
+    /// Shared by copies of the queue, to spare each claim two statements: every job's kind
+    /// (it never changes) and when lease-exhausted items were last failed (at most once a
+    /// second; until then the claim itself skips them).
+    final class ClaimBookkeeping: Sendable {
+        let kinds = Mutex<[String: String]>([:])
+        let lastExpiry = Mutex<Int64?>(nil)
+    }
 
     public init(store: StoreConnection, leaseMilliseconds: Int64 = 60_000, maxAttempts: Int = 3) {
         self.store = store
@@ -45,13 +55,20 @@ public struct SQLJobQueue: JobQueue {
     /// Leases the next ready item to `owner`, or nil when nothing is ready. Items whose lease
     /// expired after their last attempt are failed first.
     public func claim(owner: String, now: Int64) async throws -> JobItem? {
-        try await store.sql.raw(
-            """
-            UPDATE job_items SET state = 'failed', finished_at = \(bind: now),
-                error = \(bind: "the worker analysing it stopped \(maxAttempts) times")
-            WHERE state = 'leased' AND lease_until <= \(bind: now) AND attempts >= \(bind: maxAttempts)
-            """
-        ).run()
+        let expiryDue = claims.lastExpiry.withLock { last in
+            guard last.map({ now - $0 >= 1000 || now < $0 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if expiryDue {
+            try await store.sql.raw(
+                """
+                UPDATE job_items SET state = 'failed', finished_at = \(bind: now),
+                    error = \(bind: "the worker analysing it stopped \(maxAttempts) times")
+                WHERE state = 'leased' AND lease_until <= \(bind: now) AND attempts >= \(bind: maxAttempts)
+                """
+            ).run()
+        }
         let lock = store.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let row = try await store.sql.raw(
             """
@@ -60,19 +77,29 @@ public struct SQLJobQueue: JobQueue {
             WHERE (job_id, photo_id) = (
                 SELECT job_id, photo_id FROM job_items
                 WHERE (state = 'queued' AND available_at <= \(bind: now))
-                   OR (state = 'leased' AND lease_until <= \(bind: now))
+                   OR (state = 'leased' AND lease_until <= \(bind: now) AND attempts < \(bind: maxAttempts))
                 ORDER BY available_at, job_id, photo_id LIMIT 1\(unsafeRaw: lock))
             RETURNING job_id, photo_id, user_id, attempts
             """
         ).first()
         guard let row else { return nil }
         let jobID = try row.decode(column: "job_id", as: String.self)
-        let kind = try await store.sql.raw("SELECT kind FROM jobs WHERE id = \(bind: jobID)").first()?
-            .decode(column: "kind", as: String.self)
         return JobItem(
             jobID: jobID, photoID: try row.decode(column: "photo_id", as: String.self),
-            userID: try row.decode(column: "user_id", as: String.self), kind: kind ?? "",
+            userID: try row.decode(column: "user_id", as: String.self), kind: try await kind(of: jobID),
             attempt: Int(try row.decode(column: "attempts", as: Int64.self)), leaseOwner: owner)
+    }
+
+    func kind(of jobID: String) async throws -> String {
+        if let kind = claims.kinds.withLock({ $0[jobID] }) { return kind }
+        let kind =
+            try await store.sql.raw("SELECT kind FROM jobs WHERE id = \(bind: jobID)").first()?
+            .decode(column: "kind", as: String.self) ?? ""
+        claims.kinds.withLock { kinds in
+            if kinds.count >= 10_000 { kinds.removeAll() }
+            kinds[jobID] = kind
+        }
+        return kind
     }
 
     /// Marks the item done; false when the lease was lost meanwhile (another worker has it).
