@@ -30,17 +30,19 @@ public final class StoreConnection: @unchecked Sendable {
     /// The SQLKit view of the database.
     public let sql: any SQLDatabase
     private let sqliteConnection: SQLiteConnection?
+    private let sqliteThread: NIOThreadPool?
     private let sqliteTransactions: (connection: SQLiteConnection, threads: NIOThreadPool, gate: TransactionGate)?
     private let postgresPool: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
     private init(
-        engine: Engine, sql: any SQLDatabase, sqlite: SQLiteConnection?,
+        engine: Engine, sql: any SQLDatabase, sqlite: SQLiteConnection?, sqliteThread: NIOThreadPool? = nil,
         sqliteTransactions: (connection: SQLiteConnection, threads: NIOThreadPool, gate: TransactionGate)? = nil,
         postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
     ) {
         self.engine = engine
         self.sql = sql
         self.sqliteConnection = sqlite
+        self.sqliteThread = sqliteThread
         self.sqliteTransactions = sqliteTransactions
         self.postgresPool = postgres
     }
@@ -84,9 +86,14 @@ public final class StoreConnection: @unchecked Sendable {
         }
         let path = url.hasPrefix("sqlite:") ? String(url.dropFirst("sqlite:".count)) : url
         // SQLite has one writer: one connection keeps writes in order and never meets
-        // "database is locked" from its own workers.
+        // "database is locked" from its own workers. It gets a thread of its own: on a pool
+        // of several, two statements of the one connection ran at once, interleaving their
+        // steps, and a write inside another statement's read snapshot fails at once with
+        // "database is locked" (busy_timeout does not apply).
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
         let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: .singleton, logger: logger, on: group.any())
+            storage: .file(path: path), threadPool: thread, logger: logger, on: group.any())
         let sql = connection.sql()
         _ = try await sql.raw("PRAGMA journal_mode = WAL").all()
         try await configure(sql, durability)
@@ -99,7 +106,7 @@ public final class StoreConnection: @unchecked Sendable {
             storage: .file(path: path), threadPool: threads, logger: logger, on: group.any())
         try await configure(transactions.sql(), durability)
         return StoreConnection(
-            engine: .sqlite, sql: sql, sqlite: connection,
+            engine: .sqlite, sql: sql, sqlite: connection, sqliteThread: thread,
             sqliteTransactions: (transactions, threads, TransactionGate()), postgres: nil)
     }
 
@@ -111,6 +118,7 @@ public final class StoreConnection: @unchecked Sendable {
 
     public func shutdown() async throws {
         try await sqliteConnection?.close()
+        try await sqliteThread?.shutdownGracefully()
         if let sqliteTransactions {
             try await sqliteTransactions.connection.close()
             try await sqliteTransactions.threads.shutdownGracefully()

@@ -90,4 +90,48 @@ import Testing
         try await store.shutdown()
         #expect(plain == expected && inTransaction == expected)
     }
+
+    /// Reads, writes and transactions from many tasks at once on one SQLite store: none may
+    /// fail with "database is locked" (statements of the one connection once ran at once on
+    /// several threads, and a write inside another statement's snapshot failed at once).
+    @Test func concurrentStatementsNeverMeetALockedDatabase() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("busy-\(UUID().uuidString).sqlite")
+            .path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await StoreConnection.open(url: "sqlite:" + path)
+        try await store.sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, task INTEGER, body TEXT)").run()
+        for id in 0..<300 {
+            try await store.sql.raw("INSERT INTO notes (id, task, body) VALUES (\(bind: id), -1, 'seed')").run()
+        }
+        let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var failures = 0
+                    for step in 0..<60 {
+                        do {
+                            switch (task + step) % 3 {
+                            case 0: _ = try await store.sql.raw("SELECT * FROM notes").all()
+                            case 1:
+                                try await store.sql.raw(
+                                    "UPDATE notes SET body = \(bind: "t\(task)s\(step)") WHERE id = \(bind: step * 5)"
+                                ).run()
+                            default:
+                                try await store.transaction { sql in
+                                    try await sql.raw(
+                                        "INSERT INTO notes (task, body) VALUES (\(bind: task), \(bind: "s\(step)"))"
+                                    ).run()
+                                }
+                            }
+                        } catch {
+                            failures += 1
+                        }
+                    }
+                    return failures
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        try await store.shutdown()
+        #expect(failures == 0)
+    }
 }
