@@ -29,24 +29,43 @@ enum TestDatabases {
                 throw error
             }
         case .postgres:
-            guard let admin = postgresURL else { throw MissingServer() }
-            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            let server = try await StoreConnection.open(url: admin, maxConnections: 1)
-            try await createDatabase(name, on: server)
-            let url = admin.replacingOccurrences(of: "/postgres?", with: "/\(name)?")
-            let store = try await StoreConnection.open(url: url)
             do {
-                let result = try await body(store)
-                try await store.shutdown()
-                try await server.sql.raw("DROP DATABASE \(unsafeRaw: name)").run()
-                try await server.shutdown()
-                return result
+                return try await withPostgres(body)
             } catch {
-                try? await store.shutdown()
-                try? await server.shutdown()
-                throw error
+                throw Self.revealed(error)
             }
         }
+    }
+
+    static func withPostgres<R: Sendable>(_ body: @Sendable (StoreConnection) async throws -> R) async throws -> R {
+        guard let admin = postgresURL else { throw MissingServer() }
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let server = try await StoreConnection.open(url: admin, maxConnections: 1)
+        try await createDatabase(name, on: server)
+        let url = admin.replacingOccurrences(of: "/postgres?", with: "/\(name)?")
+        let store = try await StoreConnection.open(url: url)
+        do {
+            let result = try await body(store)
+            try await store.shutdown()
+            try await server.sql.raw("DROP DATABASE \(unsafeRaw: name)").run()
+            try await server.shutdown()
+            return result
+        } catch {
+            try? await store.shutdown()
+            try? await server.shutdown()
+            throw error
+        }
+    }
+
+    /// PostgresNIO's errors describe themselves only as "Generic description to prevent
+    /// accidental leakage of sensitive data"; a test failing on one shows the server's words.
+    static func revealed(_ error: any Error) -> any Error {
+        "\(error)".contains("PSQLError") ? PostgresFailure(detail: String(reflecting: error)) : error
+    }
+
+    struct PostgresFailure: Error, CustomStringConvertible {
+        let detail: String
+        var description: String { "PostgreSQL: \(detail)" }
     }
 
     /// CREATE DATABASE copies template1 and is refused while anything else is connected to it
