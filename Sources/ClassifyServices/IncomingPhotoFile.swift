@@ -58,15 +58,20 @@ public final class IncomingPhotoFile: IncomingFile {
             guard keep > 0, let base = bytes.baseAddress else { return }
             let kept = UnsafeRawBufferPointer(start: base, count: keep)
             state.hasher.update(bufferPointer: kept)
-            var written = 0
-            while written < keep {
-                let result = Glibc.write(state.descriptor, base + written, keep - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.failure(errno)
-                }
-                written += result
+            try Self.writeAll(kept, to: state.descriptor)
+        }
+    }
+
+    /// write(2) until every byte is written (a write may take fewer; EINTR is retried).
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws(PhotosFailure) {
+        var written = 0
+        while written < bytes.count {
+            let result = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure(errno)
             }
+            written += result
         }
     }
 

@@ -206,22 +206,20 @@ public struct PhotoLibrary: Sendable {
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".tmp-\(UInt32.random(in: .min ... .max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                written += result
+        guard descriptor >= 0 else { throw IncomingPhotoFile.failure(errno) }
+        var failure: PhotosFailure? = bytes.withUnsafeBytes { buffer in
+            do throws(PhotosFailure) {
+                try IncomingPhotoFile.writeAll(buffer, to: descriptor)
+                return nil
+            } catch {
+                return error
             }
-            return true
         }
-        guard close(descriptor) == 0, ok, rename(temporary, path) == 0 else {
+        if close(descriptor) != 0, failure == nil { failure = IncomingPhotoFile.failure(errno) }
+        if failure == nil, rename(temporary, path) != 0 { failure = IncomingPhotoFile.failure(errno) }
+        if let failure {
             unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            throw failure
         }
     }
 

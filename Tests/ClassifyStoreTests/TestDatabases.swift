@@ -47,7 +47,9 @@ enum TestDatabases {
         do {
             let result = try await body(store)
             try await store.shutdown()
-            try await server.sql.raw("DROP DATABASE \(unsafeRaw: name)").run()
+            // WITH (FORCE): a backend of the closed pool may not have exited yet (PostgreSQL waits
+            // only 5 s for it, less than a loaded machine may take).
+            try await server.sql.raw("DROP DATABASE \(unsafeRaw: name) WITH (FORCE)").run()
             try await server.shutdown()
             return result
         } catch {
