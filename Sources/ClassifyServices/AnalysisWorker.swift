@@ -72,11 +72,11 @@ public struct AnalysisWorker: Service {
             do {
                 let seen = doorbell?.rings ?? 0
                 if let record = try await claimAndWork() {
-                    try await recording?.value
+                    await finish(recording)
                     recording = Task { try await record() }
                     busy = true
                 } else {
-                    try await recording?.value
+                    await finish(recording)
                     recording = nil
                     if busy { Self.returnFreedMemory() }
                     busy = false
@@ -87,17 +87,24 @@ public struct AnalysisWorker: Service {
                     }
                 }
             } catch {
-                recording = nil
                 logger.error("queue unavailable", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        await finish(recording)
+        try await queue.release(owner: owner, now: Self.now())
+    }
+
+    /// Waits for a result being recorded; one that could not be is analysed again once its
+    /// lease runs out.
+    func finish(_ recording: Task<Void, any Error>?) async {
         do {
             try await recording?.value
         } catch {
-            logger.error("queue unavailable", metadata: ["error": "\(error)"])
+            logger.error(
+                "a result could not be recorded; the photo is analysed again when its lease runs out",
+                metadata: ["error": "\(error)"])
         }
-        try await queue.release(owner: owner, now: Self.now())
     }
 
     /// Claims and analyses one item and records the outcome; false when the queue had

@@ -23,6 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "Tests" / "Fixtures" / "photos"
@@ -243,7 +244,12 @@ class Page:
         self.driver.get(self.url(path))
 
     def wait(self, condition, timeout: float = WAIT, message: str = ""):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition, message)
+        # A page that re-renders (the statistics do when /stats answers) can replace an element
+        # between finding it and reading it: that poll does not count, the next one decides.
+        return WebDriverWait(
+            self.driver, timeout, poll_frequency=0.1,
+            ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+        ).until(condition, message)
 
     def find(self, css: str):
         return self.driver.find_element(By.CSS_SELECTOR, css)
