@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "Tests" / "Fixtures" / "photos"
@@ -244,11 +244,12 @@ class Page:
         self.driver.get(self.url(path))
 
     def wait(self, condition, timeout: float = WAIT, message: str = ""):
-        # A page that re-renders (the statistics do when /stats answers) can replace an element
-        # between finding it and reading it: that poll does not count, the next one decides.
+        # A page that re-renders or navigates (the statistics do when /stats answers, a form
+        # when it is sent) can replace an element between finding it and reading it; Chrome then
+        # answers "stale element" or "Node ... does not belong to the document". That poll does
+        # not count, the next one decides; a condition that never holds still times out.
         return WebDriverWait(
-            self.driver, timeout, poll_frequency=0.1,
-            ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+            self.driver, timeout, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)
         ).until(condition, message)
 
     def find(self, css: str):
