@@ -187,23 +187,27 @@ struct KillRecoveryTests {
         #expect(second.waitForExit(seconds: 15), "still running 15 s after SIGTERM")
     }
 
-    /// A port nobody listens on now: bind to port 0 on loopback and read what was given.
+    /// A port nobody listens on now, below Linux's ephemeral range (32768-60999): a port the
+    /// kernel handed out for port 0 could be handed out again to the next bind to port 0 (a
+    /// fake server, a client socket) before `classify serve` binds it, which once failed a
+    /// CI run with "Address already in use".
     static func freePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socketFD, pointer, length) == 0 && getsockname(socketFD, pointer, &length) == 0
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard socketFD >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(socketFD) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) == 0 }
             }
+            if bound { return port }
         }
-        guard bound else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw POSIXError(.EADDRINUSE)
     }
 
     struct PhotoJSON: Decodable {
