@@ -11,12 +11,6 @@ import ImageDecoding
 import Logging
 import Metrics
 
-#if canImport(Glibc)
-    /// glibc's `mallopt` (malloc.h is not in Swift's Glibc module); -8 is M_ARENA_MAX.
-    @_silgen_name("mallopt")
-    func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
-
 /// `classify serve`: the embedded profile in one process (DESIGN.md section 4). Opens and
 /// migrates both databases, then serves until SIGTERM/SIGINT, finishing in-flight requests.
 public struct ServeJob: Sendable {
@@ -33,11 +27,7 @@ public struct ServeJob: Sendable {
     }
 
     public func run() async throws {
-        #if canImport(Glibc)
-            // Few malloc arenas: decode buffers of every worker thread otherwise stay mapped in
-            // an arena each, and the server's memory grows with the thread count.
-            _ = glibcMallopt(-8, 2)
-        #endif
+        ProcessMemory.configureForServer()
         try FileOutput.makeDirectory(config.dataDirectory)
         let durability: StoreConnection.SQLiteDurability = config.sqliteFullSync ? .full : .normal
         let auth = try await StoreConnection.open(url: config.authDatabaseURL, logger: logger, durability: durability)
@@ -143,6 +133,7 @@ public struct ServeJob: Sendable {
                     metrics: MetricsController(sample: {
                         if let depth = try? await queue.depth() { Self.queueDepth.record(depth) }
                     })),
+                server: LargeReadHTTP1Channel.server,
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
             app.addServices(workers)

@@ -7,12 +7,6 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-#if canImport(Glibc)
-    /// glibc's `malloc_trim` (malloc.h is not in Swift's Glibc module).
-    @_silgen_name("malloc_trim")
-    func glibcMallocTrim(_ pad: Int) -> Int32
-#endif
-
 /// Work of other kinds than blur analysis (Google sync, albums) that the same workers run.
 public protocol JobHandler: Sendable {
     var kinds: [String] { get }
@@ -78,7 +72,7 @@ public struct AnalysisWorker: Service {
                 } else {
                     await finish(recording)
                     recording = nil
-                    if busy { Self.returnFreedMemory() }
+                    if busy { ProcessMemory.returnFreed() }
                     busy = false
                     if let doorbell {
                         await doorbell.wait(after: seen, upTo: idleDelay)
@@ -213,14 +207,6 @@ public struct AnalysisWorker: Service {
         static let failed = Counter(label: "classify_job_items_total", dimensions: [("result", "failed")])
         static let retried = Counter(label: "classify_job_items_total", dimensions: [("result", "retried")])
         static let analysis = Metrics.Timer(label: "classify_analysis_duration_seconds")
-    }
-
-    /// After a batch, hands the decode buffers glibc keeps back to the system, so an idle
-    /// server does not sit on the peak of its last batch.
-    static func returnFreedMemory() {
-        #if canImport(Glibc)
-            _ = glibcMallocTrim(0)
-        #endif
     }
 
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }

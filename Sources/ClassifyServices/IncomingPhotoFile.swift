@@ -27,7 +27,7 @@ public final class IncomingPhotoFile: IncomingFile {
     /// Creates the temporary file (mode 0600, a random name that must not exist yet).
     init(directory: URL, limit: Int) throws {
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try PhotoLibrary.makeDirectory(directory)
         } catch {
             throw PhotosFailure.notStored("cannot create \(directory.lastPathComponent): \(error)", diskFull: false)
         }
@@ -80,7 +80,7 @@ public final class IncomingPhotoFile: IncomingFile {
         try state.withLock { state throws(PhotosFailure) in
             if let digest = state.digest { return digest }
             let closed = Glibc.close(state.descriptor)
-            let digest = state.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.string(state.hasher.finalize())
             state.digest = digest
             guard closed == 0 else { throw Self.failure(errno) }
             return digest

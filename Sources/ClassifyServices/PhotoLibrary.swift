@@ -43,11 +43,10 @@ public struct PhotoLibrary: Sendable {
         } catch {
             throw Failure.notAccepted(error.description)
         }
-        let hash = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.string(SHA256.hash(data: bytes))
         let file = url(forHash: hash)
         if !FileManager.default.fileExists(atPath: file.path) {
-            try FileManager.default.createDirectory(
-                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Self.makeDirectory(file.deletingLastPathComponent())
             try Self.writeAtomically(bytes, to: file.path)
         }
         var photo = Self.photo(
@@ -90,8 +89,7 @@ public struct PhotoLibrary: Sendable {
         }
         let destination = url(forHash: hash)
         do {
-            try FileManager.default.createDirectory(
-                at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Self.makeDirectory(destination.deletingLastPathComponent())
         } catch {
             try file.handOver(to: nil)
             throw PhotosFailure.notStored("\(error)", diskFull: false)
@@ -117,6 +115,13 @@ public struct PhotoLibrary: Sendable {
             if let modified, now.timeIntervalSince(modified) >= age, unlink(name.path) == 0 { removed += 1 }
         }
         return removed
+    }
+
+    /// Makes the folder `url` unless it exists: one mkdir(2) in the common case, where
+    /// FileManager would look at every parent first; parents are made only when missing.
+    static func makeDirectory(_ url: URL) throws {
+        if mkdir(url.path, 0o777) == 0 || errno == EEXIST { return }
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     /// The file at `path` mapped read-only for `body` (an empty file gives an empty buffer).

@@ -1,3 +1,4 @@
+import ClassifyCore
 import ClassifyStore
 import Crypto
 import Foundation
@@ -50,8 +51,7 @@ public struct SessionService: Sendable {
 
     /// The CSRF token that belongs to a session.
     public func csrfToken(session token: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: csrfKey)
-            .map { String(format: "%02x", $0) }.joined()
+        Hex.string(HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: csrfKey))
     }
 
     /// Whether `candidate` is the session's CSRF token (compared in constant time).
