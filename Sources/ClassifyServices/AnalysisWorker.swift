@@ -58,20 +58,46 @@ public struct AnalysisWorker: Service {
 
     public func run() async throws {
         var busy = false
-        // The previous photo's result, being written while the next photo is claimed and
-        // analysed: the worker's core never waits on that bookkeeping. At most one is in
-        // flight; if it fails, its item's lease runs out and the photo is analysed again.
-        var recording: Task<Void, any Error>? = nil
+        // While a photo is analysed, the next item is already being claimed and read
+        // (`next`), and the previous photos' results are being written (`recording`): the
+        // analysis holds one of the few threads of Swift's pool for ~25 ms at a time, so a
+        // claim or a write that waited for that thread kept the worker idle for ~5 ms a
+        // photo. Recordings run one after another; at most `maxUnrecorded` are left waiting.
+        // A result that cannot be written is analysed again once its lease runs out.
+        var next: Task<Claimed?, any Error>? = nil
+        var recording: Task<Void, Never>? = nil
+        var unrecorded = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let seen = doorbell?.rings ?? 0
-                if let record = try await claimAndWork() {
-                    await finish(recording)
-                    recording = Task { try await record() }
+                var claimed: Claimed? = nil
+                if let pending = next {
+                    next = nil
+                    claimed = try await pending.value
+                }
+                // Claimed ahead when the queue was empty: look again, or work queued since
+                // (and its doorbell) would be missed until the next poll.
+                if claimed == nil { claimed = try await claim() }
+                if let claimed {
+                    // Only while a photo is analysed (milliseconds): an item claimed ahead of
+                    // a handler's long call (Google, a vision model) would sit on a lease
+                    // nobody renews.
+                    if case .photo = claimed { next = Task { try await claim() } }
+                    let record = try await work(claimed)
+                    if unrecorded >= Self.maxUnrecorded {
+                        await recording?.value
+                        unrecorded = 0
+                    }
+                    let previous = recording
+                    recording = Task {
+                        await previous?.value
+                        await finish(record)
+                    }
+                    unrecorded += 1
                     busy = true
                 } else {
-                    await finish(recording)
-                    recording = nil
+                    await recording?.value
+                    (recording, unrecorded) = (nil, 0)
                     if busy { ProcessMemory.returnFreed() }
                     busy = false
                     if let doorbell {
@@ -81,19 +107,25 @@ public struct AnalysisWorker: Service {
                     }
                 }
             } catch {
+                next = nil
                 logger.error("queue unavailable", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        await finish(recording)
+        // An item claimed ahead is handed back with the rest below.
+        _ = try? await next?.value
+        await recording?.value
         try await queue.release(owner: owner, now: Self.now())
     }
 
-    /// Waits for a result being recorded; one that could not be is analysed again once its
-    /// lease runs out.
-    func finish(_ recording: Task<Void, any Error>?) async {
+    /// How many analysed photos may wait for their results to be written.
+    static let maxUnrecorded = 4
+
+    /// Records a result; one that could not be recorded is analysed again once its lease
+    /// runs out.
+    func finish(_ record: Recording) async {
         do {
-            try await recording?.value
+            try await record()
         } catch {
             logger.error(
                 "a result could not be recorded; the photo is analysed again when its lease runs out",
@@ -105,8 +137,8 @@ public struct AnalysisWorker: Service {
     /// nothing ready.
     @discardableResult
     public func processNext() async throws -> Bool {
-        guard let record = try await claimAndWork() else { return false }
-        try await record()
+        guard let claimed = try await claim() else { return false }
+        try await work(claimed)()
         return true
     }
 
@@ -114,21 +146,38 @@ public struct AnalysisWorker: Service {
     /// completion (nothing, when the outcome is already recorded).
     typealias Recording = @Sendable () async throws -> Void
 
-    /// Claims one item and does its work; nil when the queue had nothing ready.
-    func claimAndWork() async throws -> Recording? {
+    /// An item claimed, with what its work needs.
+    enum Claimed: Sendable {
+        /// A photo to analyse, and its bytes as read (or why they could not be).
+        case photo(JobItem, Photo, Result<[UInt8], any Error>)
+        /// An item of another kind, for its handler.
+        case handled(JobItem, any JobHandler)
+        /// An item already settled (its photo was deleted).
+        case settled
+    }
+
+    /// Claims one item and reads what its work needs; nil when the queue had nothing ready.
+    func claim() async throws -> Claimed? {
         guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return nil }
-        if let handler = handlers[item.kind] {
-            try await runHandled(item, handler)
+        if let handler = handlers[item.kind] { return .handled(item, handler) }
+        guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
+            try await queue.fail(item, reason: "the photo was deleted", retryable: false, now: Self.now())
+            return .settled
+        }
+        return .photo(item, photo, Result { try library.bytes(of: photo) })
+    }
+
+    /// Does a claimed item's work: analyses a photo (its result is left to record) or runs
+    /// a handler (recorded already).
+    func work(_ claimed: Claimed) async throws -> Recording {
+        guard case let .photo(item, photo, bytes) = claimed else {
+            if case let .handled(item, handler) = claimed { try await runHandled(item, handler) }
             return {}
         }
         let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "photo.id": "\(item.photoID)"]
-        guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
-            try await queue.fail(item, reason: "the photo was deleted", retryable: false, now: Self.now())
-            return {}
-        }
         let clock = ContinuousClock(), start = clock.now
         do {
-            let (analysis, _) = try analyzer.analyse(try library.bytes(of: photo))
+            let (analysis, _) = try analyzer.analyse(try bytes.get())
             let elapsed = clock.now - start
             let result = PhotoAnalysis(
                 blurScore: analysis.blurScore, likelyType: analysis.likelyType,

@@ -42,14 +42,15 @@ public struct PhotoRepository: Sendable {
                 \(bind: photo.mimeType), \(bind: photo.byteSize), \(bind: photo.width), \(bind: photo.height),
                 \(bind: photo.createdTime), \(bind: photo.importedAt), \(bind: photo.googlePhotoID), \(bind: photo.camera))
             ON CONFLICT (user_id, content_hash) DO NOTHING
-            RETURNING id
+            RETURNING *
             """
-        ).all()
+        ).first()
+        if let inserted { return (try Self.photo(from: inserted), true) }
         let existing = try await store.sql.raw(
             "SELECT * FROM photos WHERE user_id = \(bind: photo.userID) AND content_hash = \(bind: photo.contentHash)"
         ).first()
         guard let existing else { throw StoreError.corruptRow(table: "photos", reason: "inserted photo not found") }
-        return (try Self.photo(from: existing), !inserted.isEmpty)
+        return (try Self.photo(from: existing), false)
     }
 
     /// Which of `ids` are `userID`'s photos (one query per 500 ids).

@@ -187,6 +187,89 @@ struct KillRecoveryTests {
         #expect(second.waitForExit(seconds: 15), "still running 15 s after SIGTERM")
     }
 
+    /// SIGTERM in the middle of a batch: the workers finish and record the photos they are
+    /// analysing and hand back what they hold, including an item claimed ahead of the next
+    /// analysis. The lease is 10 minutes, so an item not handed back would stall the restarted
+    /// server past the deadline; and no photo is analysed twice.
+    @Test(.timeLimit(.minutes(4)))
+    func sigtermMidBatchHandsBackEveryLeaseAndAnalysesNothingTwice() async throws {
+        let binary = HostileInputTests.classifyBinary
+        try #require(access(binary, X_OK) == 0, "no classify binary at \(binary)")
+        let work = try TemporaryDirectory()
+        defer { work.remove() }
+        let photosDir = work.path + "/photos", dataDir = work.path + "/data"
+        let count = 40
+        let generator = try Subprocess.run(
+            "python3",
+            [
+                HostileInputTests.repoRoot.path + "/scripts/make-distinct-photos.py", photosDir, "\(count)", "--jobs",
+                "1",
+            ]
+            .map { Array($0.utf8) },
+            outputDirectory: work.path, timeoutSeconds: 300)
+        try #require(generator.exitCode == 0, "photo generator failed: \(generator.describe())")
+        let files = try FileManager.default.contentsOfDirectory(atPath: photosDir).filter { $0.hasSuffix(".jpg") }
+            .sorted()
+        try #require(files.count == count)
+
+        let port = try Self.freePort()
+        let environment = [
+            "DATA_DIR": dataDir, "HOST": "127.0.0.1", "PORT": String(port), "WORKERS": "2",
+            "JOB_LEASE_SECONDS": "600",
+        ]
+        let api = API(base: "http://127.0.0.1:\(port)")
+        let first = try ServerProcess(binary: binary, environment: environment, log: work.path + "/serve-1.log")
+        defer { first.stop() }
+        try await api.waitReady(seconds: 60, server: first)
+        api.token = try await api.signIn()
+        for chunk in stride(from: 0, to: files.count, by: 10) {
+            let parts = try files[chunk..<min(chunk + 10, files.count)].map {
+                ($0, try Data(contentsOf: URL(fileURLWithPath: photosDir + "/" + $0)))
+            }
+            let (status, body) = try await api.upload(parts)
+            try #require(status == 201, "upload answered \(status): \(String(decoding: body, as: UTF8.self))")
+        }
+        let (batchStatus, batchBody) = try await api.send("POST", "/api/v1/blur/analyze-batch", json: "{}")
+        try #require(batchStatus == 202, "analyze-batch answered \(batchStatus)")
+        let batch = try JSONDecoder().decode(BatchResponse.self, from: batchBody)
+        try #require(batch.total == count)
+
+        var atStop = try await api.job(batch.job_id)
+        let deadline = Date().addingTimeInterval(60)
+        while atStop.done < 4 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            atStop = try await api.job(batch.job_id)
+        }
+        first.terminate()
+        try #require(first.waitForExit(seconds: 15), "still running 15 s after SIGTERM")
+        try #require(atStop.done < count, "not stopped mid-batch: \(atStop.done) done")
+        #expect(first.process.terminationReason == .exit && first.process.terminationStatus == 0)
+        let sqlite = SQLite(path: dataDir + "/photos.sqlite", directory: work.path)
+        if let sqlite {
+            #expect(try sqlite.query("SELECT COUNT(*) FROM job_items WHERE state = 'leased'") == "0", "leases kept")
+        }
+
+        let second = try ServerProcess(binary: binary, environment: environment, log: work.path + "/serve-2.log")
+        defer { second.stop() }
+        try await api.waitReady(seconds: 60, server: second)
+        api.token = try await api.signIn()
+        var final = try await api.job(batch.job_id)
+        let finish = Date().addingTimeInterval(90)
+        while final.status != "done" && final.status != "failed" && Date() < finish {
+            try await Task.sleep(for: .milliseconds(50))
+            final = try await api.job(batch.job_id)
+        }
+        #expect(final.status == "done" && final.done == count && final.failed == 0, "\(final)")
+        if let sqlite {
+            #expect(
+                try sqlite.query(
+                    "SELECT SUM(attempts), COUNT(blur_score) FROM job_items JOIN photos ON photos.id = job_items.photo_id"
+                ) == "\(count)|\(count)", "a photo analysed twice, or not at all")
+        }
+        second.terminate()
+        #expect(second.waitForExit(seconds: 15), "still running 15 s after SIGTERM")
+    }
+
     /// A port nobody listens on now, below Linux's ephemeral range (32768-60999): a port the
     /// kernel handed out for port 0 could be handed out again to the next bind to port 0 (a
     /// fake server, a client socket) before `classify serve` binds it, which once failed a
