@@ -7,18 +7,18 @@
 #     for 60 s with wrk (paced by bench/web/paced.lua): p50/p90/p99, requests/s, errors.
 #     Targets: p99 < 20 ms, 0 errors.
 # (b) 500 distinct 12 MP JPEGs through upload + queue (first upload byte to job done)
-#     against `classify scan --jobs N` on the same files, N = WORKERS = cores.
-#     Target: ratio <= 1.25.
+#     against `classify scan --jobs N` on the same files, N = WORKERS = cores, alternated
+#     REPS times (3). Target: ratio of the medians <= 1.25.
 # (c) VmRSS of classify serve right after start and once the load has settled.
 #     Target: < 100 MB.
 #
-# Builds release; installs wrk and hyperfine when missing (as root); makes the photos once
+# Builds release; installs wrk when missing (as root); makes the photos once
 # into bench/data/web-small and bench/data/web-12mp (git-ignored, kept as a cache) with
 # scripts/make-distinct-photos.py; sends traffic only to 127.0.0.1; stops the server it
 # started. The summary is printed and saved to bench/results-web.txt.
 #
 # Settings (environment): RATE (200), DURATION (60 s), WORKERS (cores), SMALL_COUNT
-# (10000), BIG_COUNT (500).
+# (10000), BIG_COUNT (500), REPS (3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,11 +28,12 @@ DURATION="${DURATION:-60}"
 WORKERS="${WORKERS:-$(nproc)}"
 SMALL_COUNT="${SMALL_COUNT:-10000}"
 BIG_COUNT="${BIG_COUNT:-500}"
+REPS="${REPS:-3}"
 SMALL="$ROOT/bench/data/web-small"
 BIG="$ROOT/bench/data/web-12mp"
 
 missing=()
-for tool in wrk hyperfine; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in wrk; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         echo "== installing ${missing[*]}" >&2
@@ -71,4 +72,4 @@ if [ "$(count "$BIG")" -lt "$BIG_COUNT" ]; then
 fi
 
 python3 bench/web/bench.py --bin "$BIN" --small "$SMALL" --small-count "$SMALL_COUNT" --big "$BIG" \
-    --big-count "$BIG_COUNT" --rate "$RATE" --duration "$DURATION" --workers "$WORKERS" --results "$ROOT/bench/results-web.txt"
+    --big-count "$BIG_COUNT" --reps "$REPS" --rate "$RATE" --duration "$DURATION" --workers "$WORKERS" --results "$ROOT/bench/results-web.txt"
