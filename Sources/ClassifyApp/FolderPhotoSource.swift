@@ -20,36 +20,45 @@ public struct FolderPhotoSource: PhotoSource {
         self.maxFileBytes = maxFileBytes
     }
 
-    public func importPhotos(from location: String, userID: String) async throws(PhotoSourceError) -> ImportReport {
+    public func importPhotos(
+        from location: String, userID: String, progress: @escaping @Sendable (ImportProgress) async -> Void
+    ) async throws(PhotoSourceError) -> ImportReport {
         let expanded = (location as NSString).expandingTildeInPath
         let absolute = expanded.hasPrefix("/") ? expanded : allowedFolder + "/" + expanded
         guard let resolved = Self.resolve(absolute) else { throw .notFound(location) }
         guard inside(resolved) else { throw .outsideAllowedFolder(path: location, allowed: allowedFolder) }
         var report = ImportReport()
-        var seen = 0
+        // The files first (names only, at most maxFiles + 1), so progress has a total.
+        var entries: [PhotoFinder.Entry] = []
         for entry in PhotoFinder().entries(for: [ScanPath(resolved)]) {
-            seen += 1
-            if seen > maxFiles {
+            guard entries.count < maxFiles else {
                 report.errors.append(
                     .init(path: location, error: "stopped after \(maxFiles) files; import the rest next"))
                 break
             }
+            entries.append(entry)
+        }
+        var done = 0
+        await progress(ImportProgress(done: 0, total: entries.count))
+        for entry in entries {
             switch entry {
             case let .problem(path, message):
                 report.errors.append(.init(path: path.display, error: message))
             case let .photo(path):
-                guard let real = Self.resolve(path.display), inside(real) else {
+                if let real = Self.resolve(path.display), inside(real) {
+                    do {
+                        let created = try await Self.addFile(
+                            path, to: library, userID: userID, maxBytes: maxFileBytes, now: Date())
+                        if created { report.imported += 1 } else { report.existing += 1 }
+                    } catch {
+                        report.errors.append(.init(path: path.display, error: "\(error)"))
+                    }
+                } else {
                     report.errors.append(.init(path: path.display, error: "links outside the import folder"))
-                    continue
-                }
-                do {
-                    let created = try await Self.addFile(
-                        path, to: library, userID: userID, maxBytes: maxFileBytes, now: Date())
-                    if created { report.imported += 1 } else { report.existing += 1 }
-                } catch {
-                    report.errors.append(.init(path: path.display, error: "\(error)"))
                 }
             }
+            done += 1
+            await progress(ImportProgress(done: done, total: entries.count))
         }
         return report
     }

@@ -3,8 +3,28 @@
 /// library; the source answers what it added and what it refused, and why.
 public protocol PhotoSource: Sendable {
     /// Adds the photos at `location` (a folder or file path for a local source) to `userID`'s
-    /// library.
-    func importPhotos(from location: String, userID: String) async throws(PhotoSourceError) -> ImportReport
+    /// library. `progress` hears how many files there are before the first is added, then
+    /// after each one (a refused location throws before any progress).
+    func importPhotos(
+        from location: String, userID: String, progress: @escaping @Sendable (ImportProgress) async -> Void
+    ) async throws(PhotoSourceError) -> ImportReport
+}
+
+extension PhotoSource {
+    public func importPhotos(from location: String, userID: String) async throws(PhotoSourceError) -> ImportReport {
+        try await importPhotos(from: location, userID: userID, progress: { _ in })
+    }
+}
+
+/// How far an import is: files handled of the files found.
+public struct ImportProgress: Sendable, Equatable, Codable {
+    public var done: Int
+    public var total: Int
+
+    public init(done: Int, total: Int) {
+        self.done = done
+        self.total = total
+    }
 }
 
 public struct ImportReport: Sendable, Equatable, Codable {

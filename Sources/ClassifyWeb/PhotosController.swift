@@ -405,8 +405,11 @@ public struct PhotosController: Sendable {
     }
 
     /// `POST /photos/import {"path"}`: adds a folder on this machine (local mode only, inside
-    /// IMPORT_DIR).
-    func importFolder(_ request: Request, _ context: ClassifyRequestContext) async throws -> ImportReport {
+    /// IMPORT_DIR). Answers the report as JSON; asked with `Accept: application/x-ndjson`, it
+    /// answers as it goes instead, one JSON object a line: `{"done", "total"}` once the files
+    /// are counted and after each one, then `{"report": {...}}`. A refused path answers its
+    /// error status either way, before any line. An import goes on if the client leaves.
+    func importFolder(_ request: Request, _ context: ClassifyRequestContext) async throws -> Response {
         let userID = try context.requireUser()
         guard let source else {
             throw APIError(.notFound, code: "import_unavailable", "importing folders works only in local mode")
@@ -415,14 +418,55 @@ public struct PhotosController: Sendable {
         guard !body.path.isEmpty, body.path.utf8.count <= 4096, !body.path.contains("\0") else {
             throw APIError(.badRequest, code: "bad_path", "path must be a folder or file path")
         }
-        do {
-            return try await source.importPhotos(from: body.path, userID: userID)
-        } catch {
-            switch error {
-            case .outsideAllowedFolder: throw APIError(.forbidden, code: "outside_import_dir", error.description)
-            case .notFound: throw APIError(.notFound, code: "not_found", error.description)
-            case .unavailable: throw APIError(.serviceUnavailable, code: "unavailable", error.description)
+        guard request.headers[.accept]?.contains("application/x-ndjson") == true else {
+            do {
+                let report = try await source.importPhotos(from: body.path, userID: userID)
+                return try context.responseEncoder.encode(report, from: request, context: context)
+            } catch let error as PhotoSourceError {
+                throw Self.importError(error)
             }
+        }
+        let (lines, output) = AsyncStream<ByteBuffer>.makeStream()
+        let (start, started) = AsyncStream<PhotoSourceError?>.makeStream()
+        let path = body.path
+        Task {
+            do throws(PhotoSourceError) {
+                let report = try await source.importPhotos(from: path, userID: userID) { progress in
+                    if progress.done == 0 { started.yield(nil) }
+                    output.yield(Self.line(progress))
+                }
+                output.yield(Self.line(ImportDone(report: report)))
+            } catch {
+                started.yield(error)
+            }
+            started.finish()
+            output.finish()
+        }
+        for await refused in start {
+            if let refused { throw Self.importError(refused) }
+            break
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
+            body: ResponseBody(asyncSequence: lines))
+    }
+
+    struct ImportDone: Encodable {
+        let report: ImportReport
+    }
+
+    /// One line of an NDJSON answer.
+    static func line(_ value: some Encodable) -> ByteBuffer {
+        var buffer = ByteBuffer(data: (try? JSONEncoder().encode(value)) ?? Data("{}".utf8))
+        buffer.writeString("\n")
+        return buffer
+    }
+
+    static func importError(_ error: PhotoSourceError) -> APIError {
+        switch error {
+        case .outsideAllowedFolder: APIError(.forbidden, code: "outside_import_dir", error.description)
+        case .notFound: APIError(.notFound, code: "not_found", error.description)
+        case .unavailable: APIError(.serviceUnavailable, code: "unavailable", error.description)
         }
     }
 

@@ -25,6 +25,11 @@ def test_import_a_folder(signed_in):
     page.gone("#import-dialog")
     toast = page.visible(".toast-success")
     assert toast.text.startswith("Imported ")
+    # The import's progress (streamed by the server) filled the upload panel to the end.
+    panel = page.visible("#upload")
+    assert page.find("#upload-label").text == "Import finished", panel.text
+    assert page.find("#upload-progress").get_attribute("aria-valuenow") == "100"
+    assert page.find("#upload-text").text.endswith("added")
     photos = page.api_ok("GET", "/api/v1/photos?limit=200")["photos"]
     assert len(photos) >= 10
     page.wait(lambda d: len(d.find_elements("css selector", "#grid .card")) == len(photos))

@@ -140,6 +140,67 @@ struct ServeProcessTests {
         }
     }
 
+    /// The page's Import asks for progress (`Accept: application/x-ndjson`): the answer streams
+    /// `{"done","total"}` lines, the total first and `done` counting up to it, then the report. A
+    /// refused folder still answers its status and JSON error, and plain JSON still works.
+    @Test func importStreamsItsProgressLineByLine() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let fixtures = HostileInputTests.repoRoot.appendingPathComponent("Tests/Fixtures/photos").path
+        let port = try KillRecoveryTests.freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HostileInputTests.classifyBinary)
+        process.arguments = ["serve"]
+        process.environment = [
+            "PORT": String(port), "DATA_DIR": data.path, "HOST": "127.0.0.1", "IMPORT_DIR": fixtures, "WORKERS": "1",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let base = "http://127.0.0.1:\(port)"
+        _ = try await Self.poll("\(base)/health/ready", seconds: 20)
+        let api = KillRecoveryTests.API(base: base)
+        api.token = try await api.signIn()
+
+        func importing(_ path: String, accept: String) async throws -> (status: Int, type: String, body: String) {
+            var request = URLRequest(url: URL(string: base + "/api/v1/photos/import")!, timeoutInterval: 60)
+            request.httpMethod = "POST"
+            request.httpBody = try JSONSerialization.data(withJSONObject: ["path": path])
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(accept, forHTTPHeaderField: "Accept")
+            request.setValue("Bearer \(api.token ?? "")", forHTTPHeaderField: "Authorization")
+            let (body, response) = try await URLSession.shared.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            return (
+                http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "",
+                String(decoding: body, as: UTF8.self)
+            )
+        }
+
+        let streamed = try await importing(fixtures, accept: "application/x-ndjson")
+        #expect(streamed.status == 200 && streamed.type.hasPrefix("application/x-ndjson"), "\(streamed)")
+        let lines = streamed.body.split(separator: "\n").map {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:]
+        }
+        let progress = lines.dropLast().map { ($0["done"] as? Int ?? -1, $0["total"] as? Int ?? -1) }
+        let total = try #require(progress.first?.1)
+        #expect(total >= 10 && progress.first?.0 == 0, "\(progress)")
+        #expect(progress.map(\.0) == Array(0...total) && progress.allSatisfy { $0.1 == total }, "\(progress)")
+        let report = try #require(lines.last?["report"] as? [String: Any], "no report line: \(streamed.body)")
+        let imported = report["imported"] as? Int ?? 0, refused = (report["errors"] as? [Any])?.count ?? 0
+        #expect(imported >= 10 && imported + refused == total, "\(report)")
+
+        let again = try await importing(fixtures, accept: "application/json")
+        #expect(again.status == 200 && again.type.hasPrefix("application/json"), "\(again)")
+        #expect(again.body.contains("\"existing\":\(imported)") && again.body.contains("\"imported\":0"), "\(again)")
+
+        let outside = try await importing("/etc", accept: "application/x-ndjson")
+        #expect(outside.status == 403 && outside.body.contains("outside_import_dir"), "\(outside)")
+        let missing = try await importing(fixtures + "/nothing-here", accept: "application/x-ndjson")
+        #expect(missing.status == 404 && missing.body.contains("not_found"), "\(missing)")
+    }
+
     static func poll(_ url: String, seconds: Double) async throws -> (status: Int, body: String) {
         let deadline = Date().addingTimeInterval(seconds)
         var lastError: (any Error)?

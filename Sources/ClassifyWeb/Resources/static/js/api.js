@@ -100,3 +100,53 @@ export function uploadFiles(files, onProgress) {
     request.send(form);
   });
 }
+
+/**
+ * Imports a folder on the server's machine (local mode), reading the server's progress as it
+ * goes: NDJSON lines `{done, total}`, then `{report}`. `onProgress(done, total)` hears each;
+ * resolves to the report {imported, existing, errors}. A refused path rejects before any
+ * progress, with the server's reason.
+ */
+export async function importFolder(path, onProgress) {
+  let response;
+  try {
+    response = await fetch('/api/v1/photos/import', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/x-ndjson', 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() },
+      body: JSON.stringify({ path }),
+    });
+  } catch {
+    throw new ApiError(UNREACHABLE, 'network', 0);
+  }
+  if (response.status === 401) throw goToSignIn();
+  if (!response.ok) throw errorFrom(response.status, response.statusText, parse(await response.text()));
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  let report = null;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (value) buffered += decoder.decode(value, { stream: true });
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = parse(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        if (line?.report) report = line.report;
+        else if (typeof line?.total === 'number') onProgress?.(line.done, line.total);
+      }
+      if (done) break;
+    }
+  } catch {
+    report = null;
+  }
+  if (!report) {
+    throw new ApiError(
+      'The import stopped before it finished. The photos added so far are kept; import the folder again to add the rest.',
+      'interrupted',
+      0,
+    );
+  }
+  return report;
+}

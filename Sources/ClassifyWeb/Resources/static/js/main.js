@@ -573,6 +573,7 @@ const importer =
         error: $('#import-error'),
         cancel: $('#import-cancel'),
         submit: $('#import-submit'),
+        uploader,
         onImported: afterLibraryChange,
       })
     : null;

@@ -1,7 +1,7 @@
 // Getting photos in: the file picker, drag-and-drop anywhere on the page, and (local mode)
 // importing a folder on the server's machine.
 
-import { api, uploadFiles } from './api.js';
+import { importFolder, uploadFiles } from './api.js';
 import { plural } from './format.js';
 import { notify, notifyError } from './toast.js';
 
@@ -124,19 +124,39 @@ export function setupDropZone({ overlay, onFiles }) {
   });
 }
 
-/** The "Import a folder" dialog (local mode). */
-export function setupImport({ dialog, form, input, error, cancel, submit, onImported }) {
+/**
+ * The "Import a folder" dialog (local mode). Once the server accepts the folder the dialog
+ * closes and the uploader's progress panel follows the import file by file.
+ */
+export function setupImport({ dialog, form, input, error, cancel, submit, uploader, onImported }) {
   cancel.addEventListener('click', () => dialog.close());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const path = input.value.trim();
     if (!path) return;
+    if (uploader.active) {
+      notify('An upload is already running. Wait for it to finish, then import.');
+      return;
+    }
     error.hidden = true;
     submit.disabled = true;
     submit.textContent = 'Importing…';
+    let accepted = false;
     try {
-      const result = await api('photos/import', { method: 'POST', json: { path } });
-      dialog.close();
+      const result = await importFolder(path, (done, total) => {
+        if (!accepted) {
+          accepted = true;
+          uploader.active = true;
+          dialog.close();
+          uploader.panel.hidden = false;
+          uploader.panel.dataset.status = 'running';
+          uploader.label.textContent = `Importing ${plural(total, 'file')}…`;
+        }
+        uploader.progress(done, total, `${done} of ${total}`);
+      });
+      uploader.panel.dataset.status = 'done';
+      uploader.label.textContent = 'Import finished';
+      uploader.progress(1, 1, `${plural(result.imported ?? 0, 'photo')} added`);
       const problems = (result.errors ?? []).map((e) => `${e.path}: ${e.error}`);
       const already = result.existing ? ` (${plural(result.existing, 'photo')} already in Classify)` : '';
       notify(`Imported ${plural(result.imported ?? 0, 'photo')}${already}.`, { kind: 'success' });
@@ -144,12 +164,24 @@ export function setupImport({ dialog, form, input, error, cancel, submit, onImpo
       await onImported?.(result);
     } catch (failure) {
       if (failure?.name !== 'ApiError') throw failure;
-      error.textContent = failure.message;
-      error.hidden = false;
-      input.focus();
+      if (accepted) {
+        uploader.panel.dataset.status = 'failed';
+        notifyError(failure, 'Import failed');
+        await onImported?.(null);
+      } else {
+        error.textContent = failure.message;
+        error.hidden = false;
+        input.focus();
+      }
     } finally {
       submit.disabled = false;
       submit.textContent = 'Import';
+      if (accepted) {
+        uploader.active = false;
+        setTimeout(() => {
+          if (!uploader.active) uploader.panel.hidden = true;
+        }, 2500);
+      }
     }
   });
   return {
