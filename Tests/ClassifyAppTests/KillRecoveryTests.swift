@@ -29,23 +29,8 @@ struct KillRecoveryTests {
             access(binary, X_OK) == 0, "no classify binary at \(binary) (run `swift build` or set CLASSIFY_BIN)")
         let work = try TemporaryDirectory()
         defer { work.remove() }
-        let photosDir = work.path + "/photos"
         let dataDir = work.path + "/data"
-
-        // 200 distinct JPEGs, 1600-2400 px on the long side, made from the fixture photos. One
-        // process (--jobs 1): once in CI the multiprocessing pool hung with no output while the
-        // other suites ran, and ~12 s in one process is fast enough.
-        let generator = try Subprocess.run(
-            "python3",
-            [
-                HostileInputTests.repoRoot.path + "/scripts/make-distinct-photos.py", photosDir, "\(Self.photoCount)",
-                "--jobs", "1",
-            ].map { Array($0.utf8) },
-            outputDirectory: work.path, timeoutSeconds: 300)
-        try #require(generator.exitCode == 0, "photo generator failed: \(generator.describe())")
-        let files = try FileManager.default.contentsOfDirectory(atPath: photosDir).filter { $0.hasSuffix(".jpg") }
-            .sorted()
-        try #require(files.count == Self.photoCount)
+        let (photosDir, files) = try Self.makePhotos(Self.photoCount, in: work)
 
         let port = try Self.freePort()
         let environment = [
@@ -60,16 +45,8 @@ struct KillRecoveryTests {
         try await api.waitReady(seconds: 60, server: first)
         api.token = try await api.signIn()
 
-        var uploaded: [String] = []
-        for chunk in stride(from: 0, to: files.count, by: 10) {
-            let names = Array(files[chunk..<min(chunk + 10, files.count)])
-            let parts = try names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: photosDir + "/" + $0))) }
-            let (status, body) = try await api.upload(parts)
-            try #require(status == 201, "upload answered \(status): \(String(decoding: body, as: UTF8.self))")
-            let response = try JSONDecoder().decode(UploadResponse.self, from: body)
-            try #require(response.errors.isEmpty, "refused: \(response.errors)")
-            uploaded += response.photos.map(\.id)
-        }
+        let (uploaded, refused) = try await api.uploadAll(files, from: photosDir)
+        try #require(refused.isEmpty, "refused: \(refused)")
         try #require(Set(uploaded).count == Self.photoCount, "\(Set(uploaded).count) distinct photos after upload")
 
         let (batchStatus, batchBody) = try await api.send("POST", "/api/v1/blur/analyze-batch", json: "{}")
@@ -197,20 +174,9 @@ struct KillRecoveryTests {
         try #require(access(binary, X_OK) == 0, "no classify binary at \(binary)")
         let work = try TemporaryDirectory()
         defer { work.remove() }
-        let photosDir = work.path + "/photos", dataDir = work.path + "/data"
+        let dataDir = work.path + "/data"
         let count = 40
-        let generator = try Subprocess.run(
-            "python3",
-            [
-                HostileInputTests.repoRoot.path + "/scripts/make-distinct-photos.py", photosDir, "\(count)", "--jobs",
-                "1",
-            ]
-            .map { Array($0.utf8) },
-            outputDirectory: work.path, timeoutSeconds: 300)
-        try #require(generator.exitCode == 0, "photo generator failed: \(generator.describe())")
-        let files = try FileManager.default.contentsOfDirectory(atPath: photosDir).filter { $0.hasSuffix(".jpg") }
-            .sorted()
-        try #require(files.count == count)
+        let (photosDir, files) = try Self.makePhotos(count, in: work)
 
         let port = try Self.freePort()
         let environment = [
@@ -222,13 +188,7 @@ struct KillRecoveryTests {
         defer { first.stop() }
         try await api.waitReady(seconds: 60, server: first)
         api.token = try await api.signIn()
-        for chunk in stride(from: 0, to: files.count, by: 10) {
-            let parts = try files[chunk..<min(chunk + 10, files.count)].map {
-                ($0, try Data(contentsOf: URL(fileURLWithPath: photosDir + "/" + $0)))
-            }
-            let (status, body) = try await api.upload(parts)
-            try #require(status == 201, "upload answered \(status): \(String(decoding: body, as: UTF8.self))")
-        }
+        _ = try await api.uploadAll(files, from: photosDir)
         let (batchStatus, batchBody) = try await api.send("POST", "/api/v1/blur/analyze-batch", json: "{}")
         try #require(batchStatus == 202, "analyze-batch answered \(batchStatus)")
         let batch = try JSONDecoder().decode(BatchResponse.self, from: batchBody)
@@ -268,6 +228,24 @@ struct KillRecoveryTests {
         }
         second.terminate()
         #expect(second.waitForExit(seconds: 15), "still running 15 s after SIGTERM")
+    }
+
+    /// `count` distinct JPEGs, 1600-2400 px on the long side, made from the fixture photos in
+    /// `work`/photos: the folder and the file names, sorted. One process (--jobs 1): once in CI
+    /// the multiprocessing pool hung with no output while the other suites ran, and ~12 s for
+    /// 200 in one process is fast enough.
+    static func makePhotos(_ count: Int, in work: TemporaryDirectory) throws -> (folder: String, names: [String]) {
+        let folder = work.path + "/photos"
+        let generator = try Subprocess.run(
+            "python3",
+            [HostileInputTests.repoRoot.path + "/scripts/make-distinct-photos.py", folder, "\(count)", "--jobs", "1"]
+                .map { Array($0.utf8) },
+            outputDirectory: work.path, timeoutSeconds: 300)
+        try #require(generator.exitCode == 0, "photo generator failed: \(generator.describe())")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jpg") }
+            .sorted()
+        try #require(names.count == count)
+        return (folder, names)
     }
 
     /// A port nobody listens on now, below Linux's ephemeral range (32768-60999): a port the
@@ -383,6 +361,25 @@ struct KillRecoveryTests {
             let (status, body) = try await send("POST", "/api/v1/auth/token", json: #"{"grant_type":"local"}"#)
             try #require(status == 200, "sign-in answered \(status): \(String(decoding: body, as: UTF8.self))")
             return try JSONDecoder().decode(TokenResponse.self, from: body).access_token
+        }
+
+        /// Uploads `names` from `folder`, 10 a request, each answered 201: the photos' ids and
+        /// the files refused.
+        func uploadAll(_ names: [String], from folder: String) async throws -> (
+            ids: [String], refused: [UploadResponse.Refused]
+        ) {
+            var ids: [String] = [], refused: [UploadResponse.Refused] = []
+            for chunk in stride(from: 0, to: names.count, by: 10) {
+                let parts = try names[chunk..<min(chunk + 10, names.count)].map {
+                    ($0, try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)))
+                }
+                let (status, body) = try await upload(parts)
+                try #require(status == 201, "upload answered \(status): \(String(decoding: body, as: UTF8.self))")
+                let response = try JSONDecoder().decode(UploadResponse.self, from: body)
+                ids += response.photos.map(\.id)
+                refused += response.errors
+            }
+            return (ids, refused)
         }
 
         func upload(_ files: [(name: String, bytes: Data)]) async throws -> (status: Int, body: Data) {
