@@ -121,8 +121,11 @@ public struct LocalPhotosService: PhotosService {
         return try await withTags([photo], userID: userID).first
     }
 
+    /// Deletes the photo; its bytes and renditions go with it unless another photo has them.
     public func delete(id: String, userID: String) async throws -> Bool {
-        try await repository.delete(id: id, userID: userID)
+        guard let hash = try await repository.delete(id: id, userID: userID) else { return false }
+        try await library.release(contentHash: hash)
+        return true
     }
 
     public func add(_ bytes: [UInt8], filename: String, userID: String) async throws -> (photo: Photo, created: Bool) {

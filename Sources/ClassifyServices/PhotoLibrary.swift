@@ -44,11 +44,6 @@ public struct PhotoLibrary: Sendable {
             throw Failure.notAccepted(error.description)
         }
         let hash = Hex.string(SHA256.hash(data: bytes))
-        let file = url(forHash: hash)
-        if !FileManager.default.fileExists(atPath: file.path) {
-            try Self.makeDirectory(file.deletingLastPathComponent())
-            try Self.writeAtomically(bytes, to: file.path)
-        }
         var photo = Self.photo(
             probe, hash: hash, byteSize: bytes.count, filename: filename, userID: userID, fileDate: fileDate, now: now)
         if let google {
@@ -59,7 +54,20 @@ public struct PhotoLibrary: Sendable {
             photo.googlePhotoID = google.id
             photo.camera = google.camera
         }
-        return try await photos.insert(photo)
+        // Recorded before the file is put in place, so that a delete of the last photo with
+        // these bytes, running now, sees this one (see `release(contentHash:)`).
+        let added = try await photos.insert(photo)
+        let file = url(forHash: hash)
+        do {
+            if !FileManager.default.fileExists(atPath: file.path) {
+                try Self.makeDirectory(file.deletingLastPathComponent())
+                try Self.writeAtomically(bytes, to: file.path)
+            }
+        } catch {
+            if added.created { _ = try? await photos.delete(id: added.photo.id, userID: userID) }
+            throw error
+        }
+        return added
     }
 
     /// Where uploads arrive before they are photos.
@@ -94,10 +102,57 @@ public struct PhotoLibrary: Sendable {
             try file.handOver(to: nil)
             throw PhotosFailure.notStored("\(error)", diskFull: false)
         }
-        try file.handOver(to: destination.path)
         let photo = Self.photo(
             probe, hash: hash, byteSize: file.byteCount, filename: filename, userID: userID, fileDate: nil, now: now)
-        return try await photos.insert(photo)
+        // Recorded first, then the file is put in place (see `release(contentHash:)`).
+        let added: (photo: Photo, created: Bool)
+        do {
+            added = try await photos.insert(photo)
+        } catch {
+            try? file.handOver(to: nil)
+            throw error
+        }
+        do {
+            try file.handOver(to: destination.path)
+        } catch {
+            if added.created { _ = try? await photos.delete(id: added.photo.id, userID: userID) }
+            throw error
+        }
+        return added
+    }
+
+    /// Deletes the bytes of a deleted photo, its cached renditions and what the vision model
+    /// said about it, unless another photo (of any owner) has the same bytes. Safe against an
+    /// upload of the same bytes at the same moment, also from another process: an upload
+    /// records its photo before it puts the file in place, and this moves the file aside
+    /// before it looks again. Either it then sees the new photo and puts the file back, or
+    /// the upload finds no file and puts its own in place.
+    public func release(contentHash hash: String) async throws {
+        guard try await !photos.hasContent(hash) else { return }
+        let file = url(forHash: hash).path
+        // Fresh time first: the parked file is named like an interrupted upload, and the
+        // sweep of those (`sweepIncoming`) only takes ones an hour old.
+        _ = utimes(file, nil)
+        try Self.makeDirectory(incomingDirectory)
+        let parked = incomingDirectory.appendingPathComponent("upload-deleted-\(UUID().uuidString.lowercased())").path
+        let moved = rename(file, parked) == 0
+        if try await photos.hasContent(hash) {
+            if moved {
+                // EEXIST: an upload has put its own copy of the same bytes there meanwhile.
+                if link(parked, file) != 0 && errno != EEXIST {
+                    let code = errno
+                    _ = rename(parked, file)
+                    throw IncomingPhotoFile.failure(code)
+                }
+                unlink(parked)
+            }
+            return
+        }
+        if moved { unlink(parked) }
+        for size in PhotoSize.allCases where size.maxSide != nil {
+            unlink(renditionURL(hash: hash, size).path)
+        }
+        try await photos.forgetContent(hash)
     }
 
     /// Deletes what uploads interrupted by a crash left in `incoming` (files older than
@@ -163,14 +218,17 @@ public struct PhotoLibrary: Sendable {
     /// the originals.
     public func rendition(of photo: Photo, _ rendition: Rendition) throws -> (bytes: [UInt8], mimeType: String) {
         guard let maxSide = rendition.maxSide else { return (try bytes(of: photo), photo.mimeType) }
-        let cached = directory.appendingPathComponent("cache").appendingPathComponent(
-            "\(photo.contentHash)-\(rendition.rawValue).jpg")
+        let cached = renditionURL(hash: photo.contentHash, rendition)
         if let data = try? Data(contentsOf: cached) { return ([UInt8](data), "image/jpeg") }
         let jpeg = try Thumbnailer.jpeg(try bytes(of: photo), maxSide: maxSide)
         try FileManager.default.createDirectory(
             at: cached.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(jpeg).write(to: cached, options: .atomic)
         return (jpeg, "image/jpeg")
+    }
+
+    func renditionURL(hash: String, _ rendition: Rendition) -> URL {
+        directory.appendingPathComponent("cache").appendingPathComponent("\(hash)-\(rendition.rawValue).jpg")
     }
 
     /// The stored bytes of a photo.

@@ -149,12 +149,29 @@ public struct PhotoRepository: Sendable {
         ).all().map { try $0.decode(column: "id", as: String.self) }
     }
 
-    /// Deletes the owner's photo; false when there was none.
-    public func delete(id: String, userID: String) async throws -> Bool {
-        let rows = try await store.sql.raw(
-            "DELETE FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id"
-        ).all()
-        return !rows.isEmpty
+    /// Deletes the owner's photo and answers its content hash; nil when there was none.
+    @discardableResult
+    public func delete(id: String, userID: String) async throws -> String? {
+        try await store.sql.raw(
+            "DELETE FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING content_hash"
+        ).first()?.decode(column: "content_hash", as: String.self)
+    }
+
+    /// Whether any photo, of any owner, has these bytes.
+    public func hasContent(_ contentHash: String) async throws -> Bool {
+        try await store.sql.raw("SELECT 1 AS found FROM photos WHERE content_hash = \(bind: contentHash) LIMIT 1")
+            .first() != nil
+    }
+
+    /// Forgets what was learnt from bytes no photo has any more: the vision model's cached
+    /// answer (`tag_cache`). Nothing is forgotten while a photo still has them.
+    public func forgetContent(_ contentHash: String) async throws {
+        try await store.sql.raw(
+            """
+            DELETE FROM tag_cache WHERE content_hash = \(bind: contentHash)
+                AND NOT EXISTS (SELECT 1 FROM photos WHERE content_hash = \(bind: contentHash))
+            """
+        ).run()
     }
 
     /// Records an analysis. Idempotent: writing the same result twice leaves one result.

@@ -223,5 +223,12 @@ public enum Schema {
                     PRIMARY KEY (content_hash, model))
                 """,
             ]),
+        Migration(
+            id: 5, name: "photos by content",
+            statements: [
+                // Deleting a photo asks whether any other photo, of any owner, still has the
+                // same bytes before the file goes.
+                "CREATE INDEX photos_content ON photos (content_hash)"
+            ]),
     ]
 }

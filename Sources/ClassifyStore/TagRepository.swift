@@ -34,7 +34,8 @@ public struct TagRepository: Sendable {
     /// Records the photo's tags (replacing older ones) and what it cost; `cached` answers cost
     /// nothing. Fresh answers also go into the cache. Idempotent per answer. A photo deleted
     /// while it was being tagged gets no tags, but a fresh answer is still counted (it was paid
-    /// for) and cached.
+    /// for); it is cached only while a photo (of anyone) has the same bytes, as the cache
+    /// forgets an answer when the last such photo is deleted (`PhotoRepository.forgetContent`).
     public func save(
         _ answer: Answer, photoID: String, userID: String, contentHash: String, cached: Bool, now: Int64
     ) async throws {
@@ -74,8 +75,9 @@ public struct TagRepository: Sendable {
                 try await sql.raw(
                     """
                     INSERT INTO tag_cache (content_hash, model, tags, caption, prompt_tokens, completion_tokens, created_at)
-                    VALUES (\(bind: contentHash), \(bind: answer.model), \(bind: tagsJSON), \(bind: answer.caption),
-                        \(bind: answer.promptTokens), \(bind: answer.completionTokens), \(bind: now))
+                    SELECT \(bind: contentHash), \(bind: answer.model), \(bind: tagsJSON), \(bind: answer.caption),
+                        \(bind: answer.promptTokens), \(bind: answer.completionTokens), \(bind: now)
+                    WHERE EXISTS (SELECT 1 FROM photos WHERE content_hash = \(bind: contentHash))
                     ON CONFLICT (content_hash, model) DO UPDATE SET tags = excluded.tags, caption = excluded.caption,
                         prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
                         created_at = excluded.created_at

@@ -40,10 +40,14 @@ import Testing
             let bob = try await photos.insert(Self.photo("p3", user: "bob", hash: "same", time: 12))
             #expect(bob.created)
             #expect(try await photos.photo(id: "p1", userID: "bob") == nil)
-            #expect(try await photos.delete(id: "p1", userID: "bob") == false)
+            #expect(try await photos.delete(id: "p1", userID: "bob") == nil)
             #expect(try await photos.photo(id: "p1", userID: "alice")?.filename == "p1.jpg")
-            #expect(try await photos.delete(id: "p1", userID: "alice"))
+            #expect(try await photos.delete(id: "p1", userID: "alice") == "same")
             #expect(try await photos.photo(id: "p1", userID: "alice") == nil)
+            // Bob's photo still has the bytes; once it goes, nobody has them.
+            #expect(try await photos.hasContent("same"))
+            #expect(try await photos.delete(id: "p3", userID: "bob") == "same")
+            #expect(try await photos.hasContent("same") == false)
         }
     }
 

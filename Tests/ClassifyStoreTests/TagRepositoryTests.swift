@@ -51,9 +51,16 @@ import Testing
                 try await tags.photoIDsToTag(
                     userID: "alice", filter: .all, threshold: 0.5, model: "gpt-4o-mini", force: true
                 ).sorted() == ["p1", "p2"])
-            // Deleting a photo deletes its tags.
-            #expect(try await photos.delete(id: "p1", userID: "alice"))
+            // Deleting a photo deletes its tags; the model's answer for its bytes is forgotten
+            // once no photo has them.
+            _ = try await photos.insert(PhotoRepositoryTests.photo("p4", user: "carol", hash: "h1", time: 1))
+            #expect(try await photos.delete(id: "p1", userID: "alice") == "h1")
             #expect(try await tags.tags(photoIDs: ["p1"], userID: "alice").isEmpty)
+            try await photos.forgetContent("h1")
+            #expect(try await tags.cached(contentHash: "h1", model: "gpt-4o-mini") != nil)
+            #expect(try await photos.delete(id: "p4", userID: "carol") == "h1")
+            try await photos.forgetContent("h1")
+            #expect(try await tags.cached(contentHash: "h1", model: "gpt-4o-mini") == nil)
         }
     }
 

@@ -15,6 +15,7 @@ enum TestApp {
         let sessions: SessionService
         let users: UserRepository
         let library: PhotoLibrary
+        let photos: LocalPhotosService
         let worker: AnalysisWorker
         let tags: TagRepository
         /// Every route the router registered, as "GET /api/v1/photos/{id}" (OpenAPITests).
@@ -45,11 +46,12 @@ enum TestApp {
         let library = PhotoLibrary(
             photos: photos, directory: directory.appendingPathComponent("photos"),
             decoder: ImageDecoder(limits: decodeLimits))
+        let photosService = LocalPhotosService(
+            repository: photos, library: library, tags: TagRepository(store: photoStore))
         let router = try await WebRouter.build(
             .init(
                 auth: LocalAuthService(tokens: tokens, users: users, localPassword: localPassword),
-                photos: LocalPhotosService(
-                    repository: photos, library: library, tags: TagRepository(store: photoStore)),
+                photos: photosService,
                 blur: QueueBlurService(queue: queue, photos: photos), source: nil, sessions: sessions,
                 limiter: limiter, uploadLimits: uploadLimits),
             health: HealthController(
@@ -59,7 +61,7 @@ enum TestApp {
                 version: "test", localMode: true, googleConfigured: false, localPassword: localPassword,
                 importDirectory: directory.path, secureCookies: false))
         var parts = Parts(
-            tokens: tokens, sessions: sessions, users: users, library: library,
+            tokens: tokens, sessions: sessions, users: users, library: library, photos: photosService,
             worker: AnalysisWorker(queue: queue, photos: photos, library: library, owner: "test"),
             tags: TagRepository(store: photoStore))
         parts.routes = router.routes.map(\.description)

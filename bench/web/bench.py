@@ -273,8 +273,8 @@ def settle(server, seconds=5.0, limit=0.05):
 
 
 def forget(api, ids, paths, store):
-    """Deletes the uploaded photos (DELETE /photos/{id}) and their stored files, which a
-    deletion leaves behind, so the next repetition stores the same bytes anew."""
+    """Deletes the uploaded photos (DELETE /photos/{id}), so the next repetition stores the
+    same bytes anew, and checks that the server deleted their stored files too."""
     for photo_id in ids:
         status, data = api.request("DELETE", f"/api/v1/photos/{photo_id}")
         if status not in (200, 204):
@@ -284,7 +284,7 @@ def forget(api, ids, paths, store):
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
         stored = os.path.join(store, digest[:2], digest)
         if os.path.exists(stored):
-            os.remove(stored)
+            raise RuntimeError(f"DELETE left {stored} on disk")
 
 
 def stage(folder, count, target):

@@ -1,0 +1,92 @@
+import ClassifyServices
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import ClassifyWeb
+
+/// Deleting a photo deletes its bytes and renditions from disk, once no photo of anyone has
+/// the same bytes; an upload of the same bytes at that moment keeps its file.
+@Suite struct PhotoDeleteTests {
+    static let bytes = [UInt8](
+        try! Data(contentsOf: PhotosAPITests.fixtures.appendingPathComponent("sharp-cat.jpg")))
+
+    /// The stored file and the cached thumbnail of `hash`.
+    static func files(_ parts: TestApp.Parts, _ hash: String) -> (original: String, thumb: String) {
+        let original = parts.library.url(forHash: hash)
+        let thumb = original.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("cache/\(hash)-thumb.jpg")
+        return (original.path, thumb.path)
+    }
+
+    @Test func theLastDeleteOfTheSameBytesDeletesTheFiles() async throws {
+        try await TestApp.with { app, parts in
+            let alice = try await PhotosAPITests.bearer(parts, "alice")
+            let bob = try await PhotosAPITests.bearer(parts, "bob")
+            let mine = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
+            let theirs = try await parts.library.add(Self.bytes, filename: "same.jpg", userID: "bob").photo
+            let files = Self.files(parts, mine.contentHash)
+            try await app.test(.router) { client in
+                try await client.execute(
+                    uri: "/api/v1/photos/\(mine.id)/image?size=thumb", method: .get, headers: alice
+                ) { #expect($0.status == .ok) }
+                #expect(FileManager.default.fileExists(atPath: files.thumb))
+
+                try await client.execute(uri: "/api/v1/photos/\(mine.id)", method: .delete, headers: alice) {
+                    #expect($0.status == .noContent)
+                }
+                // Bob's photo has the same bytes: nothing leaves the disk yet.
+                #expect(FileManager.default.fileExists(atPath: files.original))
+                try await client.execute(
+                    uri: "/api/v1/photos/\(theirs.id)/image?size=original", method: .get, headers: bob
+                ) { #expect($0.status == .ok && $0.body.readableBytes == Self.bytes.count) }
+
+                try await client.execute(uri: "/api/v1/photos/\(theirs.id)", method: .delete, headers: bob) {
+                    #expect($0.status == .noContent)
+                }
+                #expect(!FileManager.default.fileExists(atPath: files.original))
+                #expect(!FileManager.default.fileExists(atPath: files.thumb))
+                // Nothing parked is left behind either.
+                let incoming = try FileManager.default.contentsOfDirectory(atPath: parts.library.incomingDirectory.path)
+                #expect(incoming.isEmpty)
+
+                // The same bytes uploaded again are stored again.
+                let again = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
+                try await client.execute(
+                    uri: "/api/v1/photos/\(again.id)/image?size=original", method: .get, headers: alice
+                ) { #expect($0.status == .ok && $0.body.readableBytes == Self.bytes.count) }
+            }
+        }
+    }
+
+    /// Alice deletes the last photo with these bytes while Bob uploads them, many times over:
+    /// whichever runs first, Bob's photo must keep its file.
+    @Test func anUploadRacingTheLastDeleteKeepsItsFile() async throws {
+        try await TestApp.with { _, parts in
+            let hash = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo.contentHash
+            let original = Self.files(parts, hash).original
+            for round in 0..<120 {
+                let mine = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
+                async let deleted = parts.photos.delete(id: mine.id, userID: "alice")
+                async let uploaded: Void = {
+                    // Spread the upload over the delete's steps from one round to the next.
+                    for _ in 0..<(round % 12) { await Task.yield() }
+                    let file = try parts.photos.receive()
+                    try Self.bytes.withUnsafeBytes { try file.write($0) }
+                    _ = try await parts.photos.add(file, filename: "same.jpg", userID: "bob")
+                }()
+                #expect(try await deleted)
+                try await uploaded
+                #expect(FileManager.default.fileExists(atPath: original), "round \(round)")
+                let theirs = try #require(
+                    try await parts.photos.list(
+                        userID: "bob", filter: .all, threshold: 0.5, limit: 10, cursor: nil, tag: nil, search: nil
+                    ).photos.first)
+                #expect(try await parts.photos.delete(id: theirs.id, userID: "bob"))
+                #expect(!FileManager.default.fileExists(atPath: original), "round \(round)")
+            }
+        }
+    }
+}
