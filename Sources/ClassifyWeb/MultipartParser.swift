@@ -8,8 +8,9 @@ private func glibcMemmem(
 
 /// A `multipart/form-data` body (RFC 7578, RFC 2046 §5.1) parsed as it streams in: each
 /// chunk is searched for the next boundary and the part bytes before it are handed on at once,
-/// so a request of many photos is never held in memory. Only a boundary's length of bytes is
-/// kept back between chunks (the boundary may straddle two of them).
+/// straight from the chunk, so a request of many photos is never held or copied in memory.
+/// Only an end of a chunk that may begin a boundary is kept back (a boundary may straddle two
+/// chunks), and a part's headers until they are complete.
 struct MultipartParser {
     enum Event {
         /// A part begins (its Content-Disposition's `name` and `filename`).
@@ -42,13 +43,14 @@ struct MultipartParser {
     /// CRLF "--" boundary: every delimiter, the first one included (the parser starts as if
     /// a line break came before the body).
     let delimiter: [UInt8]
+    /// Bytes not parsed yet, kept from one chunk to the next: the start of a part's headers,
+    /// or the end of a chunk that may be the start of a boundary. Usually empty: then the next
+    /// chunk is parsed where it lies, and a photo's bytes are never copied here.
     private var pending: [UInt8] = [0x0D, 0x0A]
-    private var start = 0
     private(set) var phase = Phase.preamble
 
     init(boundary: String) {
         delimiter = Array("\r\n--\(boundary)".utf8)
-        pending.reserveCapacity(128 * 1024)
     }
 
     /// The boundary parameter of a `multipart/form-data` content type.
@@ -68,12 +70,17 @@ struct MultipartParser {
 
     /// Parses the next chunk of the body, calling `handle` for what it completes.
     mutating func feed(_ chunk: UnsafeRawBufferPointer, _ handle: (Event) throws -> Void) throws {
-        guard phase != .done else { return }  // the epilogue is ignored
-        pending.append(contentsOf: chunk)
-        try advance(handle)
-        if start > 0 {
-            pending.removeFirst(start)
-            start = 0
+        guard phase != .done, !chunk.isEmpty else { return }  // the epilogue is ignored
+        if pending.isEmpty {
+            let used = try advance(chunk, handle)
+            if used < chunk.count { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[used...])) }
+        } else {
+            pending.append(contentsOf: chunk)
+            var parsed = pending
+            pending = []
+            let used = try parsed.withUnsafeBytes { try advance($0, handle) }
+            parsed.removeFirst(used)
+            pending = parsed
         }
     }
 
@@ -85,26 +92,27 @@ struct MultipartParser {
         }
     }
 
-    private mutating func advance(_ handle: (Event) throws -> Void) throws {
+    /// Parses what it can of `buffer`; returns how many of its bytes it used (the rest is kept
+    /// for the next chunk).
+    private mutating func advance(_ buffer: UnsafeRawBufferPointer, _ handle: (Event) throws -> Void) throws -> Int {
+        var start = 0
         while true {
             switch phase {
             case .preamble:
-                guard let found = find(delimiter, from: start) else {
-                    start = max(start, pending.count - (delimiter.count - 1))
-                    return
+                guard let found = Self.find(delimiter, in: buffer, from: start) else {
+                    return max(start, buffer.count - (delimiter.count - 1))
                 }
                 start = found + delimiter.count
                 phase = .afterDelimiter
             case .afterDelimiter:
                 // "--" closes the body; else optional spaces (transport padding), then CRLF.
-                while start < pending.count, pending[start] == 0x20 || pending[start] == 0x09 { start += 1 }
-                guard pending.count - start >= 2 else { return }
-                if pending[start] == 0x2D, pending[start + 1] == 0x2D {
+                while start < buffer.count, buffer[start] == 0x20 || buffer[start] == 0x09 { start += 1 }
+                guard buffer.count - start >= 2 else { return start }
+                if buffer[start] == 0x2D, buffer[start + 1] == 0x2D {
                     phase = .done
-                    start = pending.count
-                    return
+                    return buffer.count
                 }
-                guard pending[start] == 0x0D, pending[start + 1] == 0x0A else {
+                guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else {
                     throw Failure.malformed("a boundary must be followed by a line break")
                 }
                 start += 2
@@ -112,59 +120,71 @@ struct MultipartParser {
             case .headers:
                 let end: Int
                 let next: Int
-                if pending.count - start >= 2, pending[start] == 0x0D, pending[start + 1] == 0x0A {
+                if buffer.count - start >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
                     (end, next) = (start, start + 2)  // a part without headers
-                } else if let found = find([0x0D, 0x0A, 0x0D, 0x0A], from: start) {
+                } else if let found = Self.find([0x0D, 0x0A, 0x0D, 0x0A], in: buffer, from: start) {
                     (end, next) = (found, found + 4)
                 } else {
-                    guard pending.count - start <= Self.maxHeaderBytes else {
+                    guard buffer.count - start <= Self.maxHeaderBytes else {
                         throw Failure.malformed("a part's headers are longer than 16 KB")
                     }
-                    return
+                    return start
                 }
                 guard end - start <= Self.maxHeaderBytes else {
                     throw Failure.malformed("a part's headers are longer than 16 KB")
                 }
-                let (name, filename) = Self.disposition(String(decoding: pending[start..<end], as: UTF8.self))
+                let (name, filename) = Self.disposition(
+                    String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
                 start = next
                 phase = .body
                 try handle(.partStart(name: name, filename: filename))
             case .body:
-                if let found = find(delimiter, from: start) {
-                    try emit(start..<found, handle)
+                if let found = Self.find(delimiter, in: buffer, from: start) {
+                    try Self.emit(buffer, start..<found, handle)
                     start = found + delimiter.count
                     phase = .afterDelimiter
                     try handle(.partEnd)
                 } else {
-                    let safe = pending.count - (delimiter.count - 1)
-                    if safe > start {
-                        try emit(start..<safe, handle)
-                        start = safe
-                    }
-                    return
+                    // Everything but an end that may begin a boundary (rarely any bytes).
+                    let safe = buffer.count - delimiterPrefix(endingAt: buffer, from: start)
+                    try Self.emit(buffer, start..<safe, handle)
+                    return safe
                 }
             case .done:
-                return
+                return buffer.count
             }
         }
     }
 
-    private func emit(_ range: Range<Int>, _ handle: (Event) throws -> Void) throws {
-        guard !range.isEmpty else { return }
-        try pending.withUnsafeBytes { bytes in
-            try handle(.bytes(UnsafeRawBufferPointer(rebasing: bytes[range])))
+    /// How many bytes at the end of `buffer` (after `from`) are the start of a delimiter.
+    private func delimiterPrefix(endingAt buffer: UnsafeRawBufferPointer, from: Int) -> Int {
+        var length = min(delimiter.count - 1, buffer.count - from)
+        while length > 0 {
+            let tail = buffer.count - length
+            if buffer[tail] == delimiter[0],
+                delimiter.withUnsafeBytes({ memcmp(buffer.baseAddress! + tail, $0.baseAddress!, length) == 0 })
+            {
+                return length
+            }
+            length -= 1
         }
+        return 0
     }
 
-    /// The first index of `needle` in `pending` at or after `from` (glibc's memmem: a photo
+    private static func emit(
+        _ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, _ handle: (Event) throws -> Void
+    ) throws {
+        guard !range.isEmpty else { return }
+        try handle(.bytes(UnsafeRawBufferPointer(rebasing: buffer[range])))
+    }
+
+    /// The first index of `needle` in `buffer` at or after `from` (glibc's memmem: a photo
     /// part is megabytes long; this runs at memory speed).
-    private func find(_ needle: [UInt8], from: Int) -> Int? {
-        guard pending.count - from >= needle.count else { return nil }
-        return pending.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
-                glibcMemmem(hay.baseAddress! + from, hay.count - from, pin.baseAddress!, pin.count).map {
-                    hay.baseAddress!.distance(to: UnsafeRawPointer($0))
-                }
+    private static func find(_ needle: [UInt8], in buffer: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard buffer.count - from >= needle.count else { return nil }
+        return needle.withUnsafeBytes { pin in
+            glibcMemmem(buffer.baseAddress! + from, buffer.count - from, pin.baseAddress!, pin.count).map {
+                buffer.baseAddress!.distance(to: UnsafeRawPointer($0))
             }
         }
     }

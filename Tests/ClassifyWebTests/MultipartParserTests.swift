@@ -86,6 +86,33 @@ import Testing
             try Self.parse(body, boundary: "b", cuts: cuts) == [Part(name: "file", filename: "big.jpg", bytes: photo)])
     }
 
+    /// A photo's bytes are handed on from the chunk they came in, not from a copy: only the
+    /// first chunk of a body (after the parser's opening line break) and chunk ends that may
+    /// begin a boundary go through the parser's own buffer.
+    @Test func partBytesComeStraightFromTheChunk() throws {
+        let photo = [UInt8](repeating: 0xAB, count: 1_000_000) + [0x0D, 0x0A, 0x2D] + [UInt8](repeating: 7, count: 99_997)
+        var body = Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jpg\"\r\n\r\n".utf8)
+        body += photo + Array("\r\n--b--\r\n".utf8)
+        var parser = MultipartParser(boundary: "b")
+        var received: [UInt8] = []
+        var inPlace = 0
+        for start in stride(from: 0, to: body.count, by: 65_536) {
+            try body[start..<min(body.count, start + 65_536)].withUnsafeBytes { chunk in
+                try parser.feed(chunk) { event in
+                    guard case let .bytes(bytes) = event else { return }
+                    received += bytes
+                    let address = bytes.baseAddress!
+                    if address >= chunk.baseAddress!, address + bytes.count <= chunk.baseAddress! + chunk.count {
+                        inPlace += bytes.count
+                    }
+                }
+            }
+        }
+        try parser.finish()
+        #expect(received == photo)
+        #expect(inPlace >= photo.count - 65_536, "\(photo.count - inPlace) bytes were copied first")
+    }
+
     @Test func malformedBodiesSayWhy() {
         func failure(_ body: String, boundary: String = "b") -> MultipartParser.Failure? {
             do {
