@@ -8,7 +8,8 @@
 #     Targets: p99 < 20 ms, 0 errors.
 # (b) 500 distinct 12 MP JPEGs through upload + queue (first upload byte to job done)
 #     against `classify scan --jobs N` on the same files, N = WORKERS = cores, alternated
-#     REPS times (3). Target: ratio of the medians <= 1.25.
+#     REPS times (3) after WARMUP pairs (1) that are printed but not counted.
+#     Target: ratio of the medians <= 1.25.
 # (c) VmRSS of classify serve right after start and once the load has settled.
 #     Target: < 100 MB.
 #
@@ -18,7 +19,7 @@
 # started. The summary is printed and saved to bench/results-web.txt.
 #
 # Settings (environment): RATE (200), DURATION (60 s), WORKERS (cores), SMALL_COUNT
-# (10000), BIG_COUNT (500), REPS (3).
+# (10000), BIG_COUNT (500), REPS (3), WARMUP (1).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +30,7 @@ WORKERS="${WORKERS:-$(nproc)}"
 SMALL_COUNT="${SMALL_COUNT:-10000}"
 BIG_COUNT="${BIG_COUNT:-500}"
 REPS="${REPS:-3}"
+WARMUP="${WARMUP:-1}"
 SMALL="$ROOT/bench/data/web-small"
 BIG="$ROOT/bench/data/web-12mp"
 
@@ -72,4 +74,4 @@ if [ "$(count "$BIG")" -lt "$BIG_COUNT" ]; then
 fi
 
 python3 bench/web/bench.py --bin "$BIN" --small "$SMALL" --small-count "$SMALL_COUNT" --big "$BIG" \
-    --big-count "$BIG_COUNT" --reps "$REPS" --rate "$RATE" --duration "$DURATION" --workers "$WORKERS" --results "$ROOT/bench/results-web.txt"
+    --big-count "$BIG_COUNT" --reps "$REPS" --warmup "$WARMUP" --rate "$RATE" --duration "$DURATION" --workers "$WORKERS" --results "$ROOT/bench/results-web.txt"

@@ -17,7 +17,10 @@ started and stopped by this script; every wait has a deadline.
     photos are queued at once), polled until every job is done: wall time from the first
     upload byte to the last job done, against `classify scan --jobs N --format json` on the
     same files. The two alternate --reps times (3; the photos and their files are deleted in
-    between); the ratio is of the medians.
+    between); the ratio is of the medians. Before them, --warmup pairs (1) run the same way
+    and are printed but left out of the medians: the first files a fresh machine writes go
+    into memory it has never touched, which costs the upload alone (scan only reads files
+    already cached) and which a server that has been running does not pay again.
 (c) VmRSS of the server from /proc/PID/status right after start, after each load once it
     has settled, and its peak (VmHWM).
 
@@ -316,6 +319,7 @@ def main():
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--results")
     args = parser.parse_args()
 
@@ -396,11 +400,12 @@ def main():
         # stores them anew.
         scan = [args.bin, "scan", "--jobs", str(args.workers), "--format", "json", big_dir]
         figures["web_runs"], figures["scan_runs"] = [], []
-        for rep in range(args.reps):
+        for rep in range(args.warmup + args.reps):
             if rep:
                 forget(api, ids, big, os.path.join(work, "data", "photos"))
                 settle(server)
-            log(f"[{rep + 1}/{args.reps}] uploading {len(big)} 12 MP photos with ?analyze=true")
+            name = f"warm-up {rep + 1}" if rep < args.warmup else f"{rep + 1 - args.warmup}/{args.reps}"
+            log(f"[{name}] uploading {len(big)} 12 MP photos with ?analyze=true")
             api.sign_in()
             cpu_before, steal = server.cpu_seconds(), Steal()
             start = time.monotonic()
@@ -417,7 +422,7 @@ def main():
                 raise RuntimeError(
                     f"12 MP batch: {len(set(ids))} uploaded, {queued} queued, {done} done, {failed} failed")
 
-            log(f"[{rep + 1}/{args.reps}] classify scan --jobs {args.workers} on the same {len(big)} files")
+            log(f"[{name}] classify scan --jobs {args.workers} on the same {len(big)} files")
             steal = Steal()
             start = time.monotonic()
             checked = subprocess.run(scan, capture_output=True, text=True, timeout=1800)
@@ -454,7 +459,8 @@ def summary(f, args, small_count, big_count, big_bytes):
     errors = w["non2xx"] + socket_errors
     ms = lambda us: us / 1000  # noqa: E731
     median = statistics.median
-    webs, scans = f["web_runs"], f["scan_runs"]
+    warm_webs, warm_scans = f["web_runs"][:args.warmup], f["scan_runs"][:args.warmup]
+    webs, scans = f["web_runs"][args.warmup:], f["scan_runs"][args.warmup:]
     web_s, scan_s = median(r["web_s"] for r in webs), median(r["scan_s"] for r in scans)
     ratio = web_s / scan_s
     runs = lambda values: " ".join(f"{value:.2f}" for value in values)  # noqa: E731
@@ -499,6 +505,10 @@ def summary(f, args, small_count, big_count, big_bytes):
              f"{scan_s:8.2f} s  ({big_count / scan_s:.1f} photos/s; runs {runs(r['scan_s'] for r in scans)}; "
              f"CPU steal {max(r['steal'] for r in scans):.0f} %)"),
         line("upload+queue / scan, each pair", runs(w["web_s"] / c["scan_s"] for w, c in zip(webs, scans))),
+        *[line(f"warm-up pair {index + 1}, not in the medians",
+               f"upload {w['upload_s']:.2f} s, upload+queue {w['web_s']:.2f} s, scan {c['scan_s']:.2f} s: "
+               f"{w['web_s'] / c['scan_s']:.2f}")
+          for index, (w, c) in enumerate(zip(warm_webs, warm_scans))],
         "",
         "(c) classify serve VmRSS",
         line("right after start", rss("rss_start")),
