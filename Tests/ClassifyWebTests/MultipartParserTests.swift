@@ -90,7 +90,8 @@ import Testing
     /// first chunk of a body (after the parser's opening line break) and chunk ends that may
     /// begin a boundary go through the parser's own buffer.
     @Test func partBytesComeStraightFromTheChunk() throws {
-        let photo = [UInt8](repeating: 0xAB, count: 1_000_000) + [0x0D, 0x0A, 0x2D] + [UInt8](repeating: 7, count: 99_997)
+        let photo =
+            [UInt8](repeating: 0xAB, count: 1_000_000) + [0x0D, 0x0A, 0x2D] + [UInt8](repeating: 7, count: 99_997)
         var body = Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jpg\"\r\n\r\n".utf8)
         body += photo + Array("\r\n--b--\r\n".utf8)
         var parser = MultipartParser(boundary: "b")
