@@ -350,6 +350,8 @@ def test_delete_photo_from_the_viewer(library):
     page.visible("#viewer")
     page.find("#viewer-delete").click()
     page.visible("#viewer-confirm")
+    assert "original on your computer or in Google Photos stays" in page.text("#viewer-confirm")
+    page.screenshot("viewer-delete-confirm")
     page.find("#viewer-delete-confirm").click()
     page.wait(lambda d: first not in card_names(page), message="the deleted photo is still in the gallery")
     page.wait(lambda d: tab_count(page, "all") == str(total - 1))
