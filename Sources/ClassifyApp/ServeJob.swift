@@ -55,6 +55,10 @@ public struct ServeJob: Sendable {
             if swept > 0 {
                 logger.notice("deleted uploads a crash had left unfinished", metadata: ["files": "\(swept)"])
             }
+            let orphans = try await library.sweepUnreferenced()
+            if orphans > 0 {
+                logger.notice("deleted stored photos that no photo record has", metadata: ["files": "\(orphans)"])
+            }
             let google = try config.googleConfigured ? googleAccounts(auth, http: http) : nil
             let googlePhotos = try google.map { accounts in
                 let endpoints = try GoogleEndpoints(environment: config.environment)

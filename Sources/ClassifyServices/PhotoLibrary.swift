@@ -172,6 +172,39 @@ public struct PhotoLibrary: Sendable {
         return removed
     }
 
+    /// Deletes stored files, renditions and cached model answers that no photo has: what
+    /// deletes left behind before a delete took the file with it, or a crash between a
+    /// delete's steps. Each file found without a photo goes through `release(contentHash:)`,
+    /// which looks again, so uploads may run meanwhile. Returns how many files were deleted.
+    @discardableResult
+    public func sweepUnreferenced() async throws -> Int {
+        let known = try await photos.contentHashes()
+        let files = FileManager.default
+        var removed = 0
+        for shard in (try? files.contentsOfDirectory(atPath: directory.path)) ?? []
+        where shard.count == 2 && shard.allSatisfy(\.isHexDigit) {
+            let names = (try? files.contentsOfDirectory(atPath: directory.appendingPathComponent(shard).path)) ?? []
+            for name in names where Self.isContentHash(name) && name.hasPrefix(shard) && !known.contains(name) {
+                guard try await !photos.hasContent(name) else { continue }
+                try await release(contentHash: name)
+                removed += 1
+            }
+        }
+        let cache = directory.appendingPathComponent("cache")
+        for name in (try? files.contentsOfDirectory(atPath: cache.path)) ?? [] {
+            let hash = String(name.prefix(while: { $0 != "-" }))
+            guard Self.isContentHash(hash), !known.contains(hash), try await !photos.hasContent(hash) else { continue }
+            unlink(cache.appendingPathComponent(name).path)
+        }
+        try await photos.forgetUnreferencedContent()
+        return removed
+    }
+
+    /// 64 lowercase hex digits: the name of a stored file.
+    static func isContentHash(_ name: String) -> Bool {
+        name.utf8.count == 64 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     /// Makes the folder `url` unless it exists: one mkdir(2) in the common case, where
     /// FileManager would look at every parent first; parents are made only when missing.
     static func makeDirectory(_ url: URL) throws {

@@ -163,6 +163,26 @@ public struct PhotoRepository: Sendable {
             .first() != nil
     }
 
+    /// Every content hash a photo (of anyone) has.
+    public func contentHashes() async throws -> Set<String> {
+        Set(
+            try await store.sql.raw("SELECT DISTINCT content_hash FROM photos").all().map {
+                try $0.decode(column: "content_hash", as: String.self)
+            })
+    }
+
+    /// `forgetContent` for every hash no photo has; returns how many answers were forgotten.
+    @discardableResult
+    public func forgetUnreferencedContent() async throws -> Int {
+        try await store.sql.raw(
+            """
+            DELETE FROM tag_cache
+            WHERE NOT EXISTS (SELECT 1 FROM photos WHERE photos.content_hash = tag_cache.content_hash)
+            RETURNING content_hash
+            """
+        ).all().count
+    }
+
     /// Forgets what was learnt from bytes no photo has any more: the vision model's cached
     /// answer (`tag_cache`). Nothing is forgotten while a photo still has them.
     public func forgetContent(_ contentHash: String) async throws {

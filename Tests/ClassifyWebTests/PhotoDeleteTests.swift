@@ -1,10 +1,11 @@
-import ClassifyServices
+import ClassifyStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import ClassifyServices
 @testable import ClassifyWeb
 
 /// Deleting a photo deletes its bytes and renditions from disk, once no photo of anyone has
@@ -58,6 +59,48 @@ import Testing
                     uri: "/api/v1/photos/\(again.id)/image?size=original", method: .get, headers: alice
                 ) { #expect($0.status == .ok && $0.body.readableBytes == Self.bytes.count) }
             }
+        }
+    }
+
+    /// What deletes left on disk before they took the file with them (or a crash between a
+    /// delete's steps) is swept at start: files, renditions and model answers no photo has.
+    @Test func filesNoPhotoHasAreSweptAndOthersKept() async throws {
+        try await TestApp.with { _, parts in
+            let kept = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
+            let keptFiles = Self.files(parts, kept.contentHash)
+            _ = try parts.library.rendition(of: kept, .thumb)
+            // An orphan as an older version left it: its file and thumbnail, and the model's answer.
+            let orphan = String(repeating: "ab", count: 32)
+            let orphanFiles = Self.files(parts, orphan)
+            try FileManager.default.createDirectory(
+                atPath: (orphanFiles.original as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(Self.bytes).write(to: URL(fileURLWithPath: orphanFiles.original))
+            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: orphanFiles.thumb))
+            let answer = TagRepository.Answer(
+                tags: ["cat"], caption: "A cat", model: "m", promptTokens: 1, completionTokens: 1)
+            try await parts.tags.save(
+                answer, photoID: kept.id, userID: "alice", contentHash: kept.contentHash, cached: false, now: 1)
+            // Bob's photo of the orphan bytes was tagged, then deleted the old way (its record only).
+            var old = kept
+            (old.id, old.userID, old.contentHash) = ("old", "bob", orphan)
+            _ = try await parts.library.photos.insert(old)
+            try await parts.tags.save(answer, photoID: "old", userID: "bob", contentHash: orphan, cached: false, now: 2)
+            #expect(try await parts.tags.cached(contentHash: orphan, model: "m") != nil)
+            #expect(try await parts.library.photos.delete(id: "old", userID: "bob") == orphan)
+            // Something else in the folder is not ours to judge.
+            let stranger = parts.library.url(forHash: orphan).deletingLastPathComponent().appendingPathComponent(
+                "notes")
+            try Data([1]).write(to: stranger)
+
+            #expect(try await parts.library.sweepUnreferenced() == 1)
+            #expect(!FileManager.default.fileExists(atPath: orphanFiles.original))
+            #expect(!FileManager.default.fileExists(atPath: orphanFiles.thumb))
+            #expect(try await parts.tags.cached(contentHash: orphan, model: "m") == nil)
+            #expect(FileManager.default.fileExists(atPath: keptFiles.original))
+            #expect(FileManager.default.fileExists(atPath: keptFiles.thumb))
+            #expect(try await parts.tags.cached(contentHash: kept.contentHash, model: "m") != nil)
+            #expect(FileManager.default.fileExists(atPath: stranger.path))
+            #expect(try await parts.library.sweepUnreferenced() == 0)
         }
     }
 
