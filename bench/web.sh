@@ -8,7 +8,7 @@
 #     Targets: p99 < 20 ms, 0 errors.
 # (b) 500 distinct 12 MP JPEGs through upload + queue (first upload byte to job done)
 #     against `classify scan --jobs N` on the same files, N = WORKERS = cores, alternated
-#     REPS times (3) after WARMUP pairs (1) that are printed but not counted.
+#     REPS times (5) after WARMUP pairs (1) that are printed but not counted.
 #     Target: ratio of the medians <= 1.25.
 # (c) VmRSS of classify serve right after start and once the load has settled.
 #     Target: < 100 MB.
@@ -19,7 +19,7 @@
 # started. The summary is printed and saved to bench/results-web.txt.
 #
 # Settings (environment): RATE (200), DURATION (60 s), WORKERS (cores), SMALL_COUNT
-# (10000), BIG_COUNT (500), REPS (3), WARMUP (1).
+# (10000), BIG_COUNT (500), REPS (5), WARMUP (1).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +29,7 @@ DURATION="${DURATION:-60}"
 WORKERS="${WORKERS:-$(nproc)}"
 SMALL_COUNT="${SMALL_COUNT:-10000}"
 BIG_COUNT="${BIG_COUNT:-500}"
-REPS="${REPS:-3}"
+REPS="${REPS:-5}"
 WARMUP="${WARMUP:-1}"
 SMALL="$ROOT/bench/data/web-small"
 BIG="$ROOT/bench/data/web-12mp"

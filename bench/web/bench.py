@@ -16,7 +16,7 @@ started and stopped by this script; every wait has a deadline.
     files per request over 2 connections, each file sent with sendfile(2); each request's
     photos are queued at once), polled until every job is done: wall time from the first
     upload byte to the last job done, against `classify scan --jobs N --format json` on the
-    same files. The two alternate --reps times (3; the photos and their files are deleted in
+    same files. The two alternate --reps times (5; the photos and their files are deleted in
     between); the ratio is of the medians. Before them, --warmup pairs (1) run the same way
     and are printed but left out of the medians: the first files a fresh machine writes go
     into memory it has never touched, which costs the upload alone (scan only reads files
@@ -318,7 +318,7 @@ def main():
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--results")
     args = parser.parse_args()
