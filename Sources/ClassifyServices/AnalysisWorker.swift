@@ -161,7 +161,7 @@ public struct AnalysisWorker: Service {
         guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return nil }
         if let handler = handlers[item.kind] { return .handled(item, handler) }
         guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
-            try await queue.fail(item, reason: "the photo was deleted", retryable: false, now: Self.now())
+            try await queue.fail(item, reason: Self.deleted, retryable: false, now: Self.now())
             return .settled
         }
         return .photo(item, photo, Result { try library.bytes(of: photo) })
@@ -175,6 +175,12 @@ public struct AnalysisWorker: Service {
             return {}
         }
         let metadata: Logger.Metadata = ["job.id": "\(item.jobID)", "photo.id": "\(item.photoID)"]
+        // Its file went with it: a photo deleted since the claim is settled, not retried.
+        if case .failure = bytes, try await photos.photo(id: item.photoID, userID: item.userID) == nil {
+            try await queue.fail(item, reason: Self.deleted, retryable: false, now: Self.now())
+            Measure.failed.increment()
+            return {}
+        }
         let clock = ContinuousClock(), start = clock.now
         do {
             let (analysis, _) = try analyzer.analyse(try bytes.get())
@@ -186,7 +192,11 @@ public struct AnalysisWorker: Service {
             Measure.analysis.recordNanoseconds(Int64(elapsed.milliseconds * 1_000_000))
             let (photos, queue, logger) = (photos, queue, logger)
             return {
-                try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID)
+                guard try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID) else {
+                    try await queue.fail(item, reason: Self.deleted, retryable: false, now: Self.now())
+                    Measure.failed.increment()
+                    return
+                }
                 if try await queue.complete(item, now: Self.now()) == false {
                     logger.notice(
                         "lease lost before the result was recorded; another worker took the item", metadata: metadata)
@@ -257,6 +267,9 @@ public struct AnalysisWorker: Service {
         static let retried = Counter(label: "classify_job_items_total", dimensions: [("result", "retried")])
         static let analysis = Metrics.Timer(label: "classify_analysis_duration_seconds")
     }
+
+    /// Why an item whose photo is gone ends.
+    static let deleted = "the photo was deleted"
 
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -104,6 +104,37 @@ import Testing
         }
     }
 
+    /// A photo deleted while a worker holds it (before its file is read, or before its result
+    /// is written) ends its item at once as deleted: no retry, nothing left queued.
+    @Test(arguments: [false, true])
+    func aPhotoDeletedDuringItsAnalysisEndsItsItem(afterTheRead: Bool) async throws {
+        try await TestApp.with { app, parts in
+            let alice = try await PhotosAPITests.bearer(parts, "alice")
+            let photo = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
+            try await app.test(.router) { client in
+                let job = try await client.execute(
+                    uri: "/api/v1/photos/\(photo.id)/analyze", method: .post, headers: alice
+                ) { TestApp.decode($0.body)["job_id"] as? String ?? "" }
+                let claimed = try #require(try await parts.worker.claim())
+                if afterTheRead {
+                    let record = try await parts.worker.work(claimed)
+                    #expect(try await parts.photos.delete(id: photo.id, userID: "alice"))
+                    try await record()
+                } else {
+                    #expect(try await parts.photos.delete(id: photo.id, userID: "alice"))
+                    try await parts.worker.work(claimed)()
+                }
+                try await client.execute(uri: "/api/v1/blur/jobs/\(job)", method: .get, headers: alice) {
+                    let status = TestApp.decode($0.body)
+                    #expect(status["status"] as? String == "failed" && status["failed"] as? Int == 1, "\(status)")
+                    let errors = status["errors"] as? [[String: Any]] ?? []
+                    #expect(errors.first?["error"] as? String == "the photo was deleted", "\(status)")
+                }
+                #expect(try await parts.worker.processNext() == false, "the item was queued again")
+            }
+        }
+    }
+
     /// Alice deletes the last photo with these bytes while Bob uploads them, many times over:
     /// whichever runs first, Bob's photo must keep its file.
     @Test func anUploadRacingTheLastDeleteKeepsItsFile() async throws {
