@@ -51,14 +51,6 @@ public struct ServeJob: Sendable {
             let library = PhotoLibrary(
                 photos: photoRepository,
                 directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("photos"))
-            let swept = library.sweepIncoming()
-            if swept > 0 {
-                logger.notice("deleted uploads a crash had left unfinished", metadata: ["files": "\(swept)"])
-            }
-            let orphans = try await library.sweepUnreferenced()
-            if orphans > 0 {
-                logger.notice("deleted stored photos that no photo record has", metadata: ["files": "\(orphans)"])
-            }
             let google = try config.googleConfigured ? googleAccounts(auth, http: http) : nil
             let googlePhotos = try google.map { accounts in
                 let endpoints = try GoogleEndpoints(environment: config.environment)
@@ -141,6 +133,7 @@ public struct ServeJob: Sendable {
                 configuration: .init(address: .hostname(config.host, port: config.port), serverName: "classify"),
                 logger: logger)
             app.addServices(workers)
+            app.addServices(StoreSweeper(library: library, logger: logger))
             logger.info("classify serving", metadata: ["url": "http://\(config.host):\(config.port)"])
             try await app.runService()
         } catch {

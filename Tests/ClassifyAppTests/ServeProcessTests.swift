@@ -14,6 +14,17 @@ struct ServeProcessTests {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
         let port = 18_000 + Int.random(in: 0..<2000)
+        // What an older version's delete left (a stored file no photo has) and an upload a
+        // crash cut off two hours ago: the store sweeper deletes both once serve is up.
+        let orphan = data.appendingPathComponent("photos/ab/" + String(repeating: "ab", count: 32))
+        let unfinished = data.appendingPathComponent("photos/incoming/upload-cut-off")
+        for file in [orphan, unfinished] {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data([0xFF, 0xD8, 0xFF]).write(to: file)
+        }
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: unfinished.path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve"]
@@ -27,6 +38,14 @@ struct ServeProcessTests {
         #expect(ready.status == 200)
         #expect(ready.body.contains("\"photos_db\":\"ok\"") && ready.body.contains("\"auth_db\":\"ok\""))
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("photos.sqlite").path))
+        let swept = Date().addingTimeInterval(10)
+        while [orphan, unfinished].contains(where: { FileManager.default.fileExists(atPath: $0.path) }),
+            Date() < swept
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(!FileManager.default.fileExists(atPath: orphan.path), "a file no photo has is still stored")
+        #expect(!FileManager.default.fileExists(atPath: unfinished.path), "a cut-off upload is still there")
 
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(10)
