@@ -123,7 +123,9 @@ public struct LocalPhotosService: PhotosService {
 
     /// Deletes the photo; its bytes and renditions go with it unless another photo has them.
     public func delete(id: String, userID: String) async throws -> Bool {
-        guard let hash = try await repository.delete(id: id, userID: userID) else { return false }
+        guard
+            let hash = try await repository.delete(id: id, userID: userID, now: TokenService.milliseconds(Date()))
+        else { return false }
         try await library.release(contentHash: hash)
         return true
     }

@@ -126,9 +126,10 @@ public struct PhotoLibrary: Sendable {
     /// upload of the same bytes at the same moment, also from another process: an upload
     /// records its photo before it puts the file in place, and this moves the file aside
     /// before it looks again. Either it then sees the new photo and puts the file back, or
-    /// the upload finds no file and puts its own in place.
+    /// the upload finds no file and puts its own in place. Ends by forgetting the hash's
+    /// `released_content` note (a crash before that: `sweepReleased` runs this again).
     public func release(contentHash hash: String) async throws {
-        guard try await !photos.hasContent(hash) else { return }
+        guard try await !photos.hasContent(hash) else { return try await photos.forgetReleased(hash) }
         let file = url(forHash: hash).path
         // Fresh time first: the parked file is named like an interrupted upload, and the
         // sweep of those (`sweepIncoming`) only takes ones an hour old.
@@ -146,13 +147,14 @@ public struct PhotoLibrary: Sendable {
                 }
                 unlink(parked)
             }
-            return
+            return try await photos.forgetReleased(hash)
         }
         if moved { unlink(parked) }
         for size in PhotoSize.allCases where size.maxSide != nil {
             unlink(renditionURL(hash: hash, size).path)
         }
         try await photos.forgetContent(hash)
+        try await photos.forgetReleased(hash)
     }
 
     /// Deletes what uploads interrupted by a crash left in `incoming` (files older than
@@ -172,37 +174,18 @@ public struct PhotoLibrary: Sendable {
         return removed
     }
 
-    /// Deletes stored files, renditions and cached model answers that no photo has: what
-    /// deletes left behind before a delete took the file with it, or a crash between a
-    /// delete's steps. Each file found without a photo goes through `release(contentHash:)`,
-    /// which looks again, so uploads may run meanwhile. Returns how many files were deleted.
+    /// Finishes deletes that a crash cut off between the record and its files: every hash
+    /// released at least `age` ago and still noted goes through `release(contentHash:)`.
+    /// Also forgets model answers for bytes no photo has. Only what this database released
+    /// is touched: a store folder next to another database (a wrong PHOTOS_DB_URL) loses
+    /// nothing. Returns how many releases it finished.
     @discardableResult
-    public func sweepUnreferenced() async throws -> Int {
-        let known = try await photos.contentHashes()
-        let files = FileManager.default
-        var removed = 0
-        for shard in (try? files.contentsOfDirectory(atPath: directory.path)) ?? []
-        where shard.count == 2 && shard.allSatisfy(\.isHexDigit) {
-            let names = (try? files.contentsOfDirectory(atPath: directory.appendingPathComponent(shard).path)) ?? []
-            for name in names where Self.isContentHash(name) && name.hasPrefix(shard) && !known.contains(name) {
-                guard try await !photos.hasContent(name) else { continue }
-                try await release(contentHash: name)
-                removed += 1
-            }
-        }
-        let cache = directory.appendingPathComponent("cache")
-        for name in (try? files.contentsOfDirectory(atPath: cache.path)) ?? [] {
-            let hash = String(name.prefix(while: { $0 != "-" }))
-            guard Self.isContentHash(hash), !known.contains(hash), try await !photos.hasContent(hash) else { continue }
-            unlink(cache.appendingPathComponent(name).path)
-        }
+    public func sweepReleased(olderThan age: TimeInterval = 60, now: Date = Date()) async throws -> Int {
+        let before = Int64(((now.timeIntervalSince1970 - age) * 1000).rounded())
+        let released = try await photos.releasedContent(before: before)
+        for hash in released { try await release(contentHash: hash) }
         try await photos.forgetUnreferencedContent()
-        return removed
-    }
-
-    /// 64 lowercase hex digits: the name of a stored file.
-    static func isContentHash(_ name: String) -> Bool {
-        name.utf8.count == 64 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        return released.count
     }
 
     /// Makes the folder `url` unless it exists: one mkdir(2) in the common case, where

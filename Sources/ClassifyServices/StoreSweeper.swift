@@ -3,9 +3,9 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps the photo store clean while `serve` runs: uploads a crash left unfinished
-/// (`PhotoLibrary.sweepIncoming`), and files, renditions and model answers that no photo has
-/// (`PhotoLibrary.sweepUnreferenced`). Runs in the background, so a large store does not hold
-/// up the start: once right away, then every `interval`, until shutdown.
+/// (`PhotoLibrary.sweepIncoming`), and deletes a crash cut off before their files went
+/// (`PhotoLibrary.sweepReleased`). Runs in the background, once right away, then every
+/// `interval`, until shutdown.
 public struct StoreSweeper: Service {
     let library: PhotoLibrary
     let interval: Duration
@@ -24,19 +24,19 @@ public struct StoreSweeper: Service {
         }
     }
 
-    /// One pass; returns the files deleted (unfinished uploads, files no photo has).
+    /// One pass; returns the unfinished uploads deleted and the deletes finished.
     @discardableResult
-    public func sweep() async -> (unfinished: Int, unreferenced: Int) {
+    public func sweep() async -> (unfinished: Int, released: Int) {
         let unfinished = library.sweepIncoming()
         if unfinished > 0 {
             logger.notice("deleted uploads a crash had left unfinished", metadata: ["files": "\(unfinished)"])
         }
         do {
-            let unreferenced = try await library.sweepUnreferenced()
-            if unreferenced > 0 {
-                logger.notice("deleted stored photos that no photo record has", metadata: ["files": "\(unreferenced)"])
+            let released = try await library.sweepReleased()
+            if released > 0 {
+                logger.notice("finished deletes a crash had cut off", metadata: ["photos": "\(released)"])
             }
-            return (unfinished, unreferenced)
+            return (unfinished, released)
         } catch {
             logger.warning("the photo store could not be swept", metadata: ["error": "\(error)"])
             return (unfinished, 0)

@@ -149,26 +149,47 @@ public struct PhotoRepository: Sendable {
         ).all().map { try $0.decode(column: "id", as: String.self) }
     }
 
-    /// Deletes the owner's photo and answers its content hash; nil when there was none.
+    /// Deletes the owner's photo and answers its content hash; nil when there was none. The
+    /// hash is noted in `released_content` in the same transaction, until the bytes are dealt
+    /// with (`forgetReleased`).
     @discardableResult
-    public func delete(id: String, userID: String) async throws -> String? {
+    public func delete(id: String, userID: String, now: Int64 = 0) async throws -> String? {
+        try await store.transaction { sql in
+            guard
+                let hash = try await sql.raw(
+                    "DELETE FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING content_hash"
+                ).first()?.decode(column: "content_hash", as: String.self)
+            else { return nil }
+            try await sql.raw(
+                """
+                INSERT INTO released_content (content_hash, released_at) VALUES (\(bind: hash), \(bind: now))
+                ON CONFLICT (content_hash) DO UPDATE SET released_at = excluded.released_at
+                """
+            ).run()
+            return hash
+        }
+    }
+
+    /// Content hashes released by deletes at or before `before` whose bytes were not dealt
+    /// with yet (a crash came in between), oldest first.
+    public func releasedContent(before: Int64, limit: Int = 1000) async throws -> [String] {
         try await store.sql.raw(
-            "DELETE FROM photos WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING content_hash"
-        ).first()?.decode(column: "content_hash", as: String.self)
+            """
+            SELECT content_hash FROM released_content WHERE released_at <= \(bind: before)
+            ORDER BY released_at LIMIT \(bind: limit)
+            """
+        ).all().map { try $0.decode(column: "content_hash", as: String.self) }
+    }
+
+    /// The bytes of a released hash are dealt with (deleted, or kept for another photo).
+    public func forgetReleased(_ contentHash: String) async throws {
+        try await store.sql.raw("DELETE FROM released_content WHERE content_hash = \(bind: contentHash)").run()
     }
 
     /// Whether any photo, of any owner, has these bytes.
     public func hasContent(_ contentHash: String) async throws -> Bool {
         try await store.sql.raw("SELECT 1 AS found FROM photos WHERE content_hash = \(bind: contentHash) LIMIT 1")
             .first() != nil
-    }
-
-    /// Every content hash a photo (of anyone) has.
-    public func contentHashes() async throws -> Set<String> {
-        Set(
-            try await store.sql.raw("SELECT DISTINCT content_hash FROM photos").all().map {
-                try $0.decode(column: "content_hash", as: String.self)
-            })
     }
 
     /// `forgetContent` for every hash no photo has; returns how many answers were forgotten.

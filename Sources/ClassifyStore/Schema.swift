@@ -230,5 +230,16 @@ public enum Schema {
                 // same bytes before the file goes.
                 "CREATE INDEX photos_content ON photos (content_hash)"
             ]),
+        Migration(
+            id: 6, name: "content released by deletes",
+            statements: [
+                // Written with the delete, removed once the bytes are dealt with: what a crash
+                // between a delete and its files leaves is finished later from here.
+                """
+                CREATE TABLE released_content (
+                    content_hash TEXT PRIMARY KEY,
+                    released_at BIGINT NOT NULL)
+                """
+            ]),
     ]
 }

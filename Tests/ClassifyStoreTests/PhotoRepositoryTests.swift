@@ -46,8 +46,13 @@ import Testing
             #expect(try await photos.photo(id: "p1", userID: "alice") == nil)
             // Bob's photo still has the bytes; once it goes, nobody has them.
             #expect(try await photos.hasContent("same"))
-            #expect(try await photos.delete(id: "p3", userID: "bob") == "same")
+            #expect(try await photos.delete(id: "p3", userID: "bob", now: 20) == "same")
             #expect(try await photos.hasContent("same") == false)
+            // Each delete noted the hash until its bytes are dealt with.
+            #expect(try await photos.releasedContent(before: 19).isEmpty)
+            #expect(try await photos.releasedContent(before: 20) == ["same"])
+            try await photos.forgetReleased("same")
+            #expect(try await photos.releasedContent(before: .max).isEmpty)
         }
     }
 
