@@ -127,33 +127,29 @@ public struct PhotoLibrary: Sendable {
     /// records its photo before it puts the file in place, and this moves the file aside
     /// before it looks again. Either it then sees the new photo and puts the file back, or
     /// the upload finds no file and puts its own in place. Ends by forgetting the hash's
-    /// `released_content` note (a crash before that: `sweepReleased` runs this again).
+    /// `released_content` note; after a crash before that, `sweepReleased` runs this again,
+    /// which also puts back a file the crash left moved aside.
     public func release(contentHash hash: String) async throws {
-        guard try await !photos.hasContent(hash) else { return try await photos.forgetReleased(hash) }
         let file = url(forHash: hash).path
-        // Fresh time first: the parked file is named like an interrupted upload, and the
-        // sweep of those (`sweepIncoming`) only takes ones an hour old.
-        _ = utimes(file, nil)
-        try Self.makeDirectory(incomingDirectory)
-        let parked = incomingDirectory.appendingPathComponent("upload-deleted-\(UUID().uuidString.lowercased())").path
-        let moved = rename(file, parked) == 0
-        if try await photos.hasContent(hash) {
-            if moved {
-                // EEXIST: an upload has put its own copy of the same bytes there meanwhile.
-                if link(parked, file) != 0 && errno != EEXIST {
-                    let code = errno
-                    _ = rename(parked, file)
-                    throw IncomingPhotoFile.failure(code)
-                }
+        let parked = incomingDirectory.appendingPathComponent("released-\(hash)").path
+        if try await !photos.hasContent(hash) {
+            try Self.makeDirectory(incomingDirectory)
+            _ = rename(file, parked)
+            if try await !photos.hasContent(hash) {
                 unlink(parked)
+                for size in PhotoSize.allCases where size.maxSide != nil {
+                    unlink(renditionURL(hash: hash, size).path)
+                }
+                try await photos.forgetContent(hash)
+                return try await photos.forgetReleased(hash)
             }
-            return try await photos.forgetReleased(hash)
         }
-        if moved { unlink(parked) }
-        for size in PhotoSize.allCases where size.maxSide != nil {
-            unlink(renditionURL(hash: hash, size).path)
+        // Someone's still: the file moved aside goes back (EEXIST: an upload has put its own
+        // copy of the same bytes there meanwhile; ENOENT: nothing was moved aside).
+        if link(parked, file) != 0 && errno != EEXIST && errno != ENOENT {
+            throw IncomingPhotoFile.failure(errno)
         }
-        try await photos.forgetContent(hash)
+        unlink(parked)
         try await photos.forgetReleased(hash)
     }
 

@@ -108,6 +108,28 @@ import Testing
         }
     }
 
+    /// A crash right after a delete moved the file aside, while another photo still has the
+    /// same bytes: the sweep puts the file back.
+    @Test func theSweepPutsBackAFileACrashLeftMovedAside() async throws {
+        try await TestApp.with { _, parts in
+            let mine = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
+            let theirs = try await parts.library.add(Self.bytes, filename: "same.jpg", userID: "bob").photo
+            let original = Self.files(parts, mine.contentHash).original
+            let released = Int64(Date().timeIntervalSince1970 * 1000) - 120_000
+            #expect(try await parts.library.photos.delete(id: mine.id, userID: "alice", now: released) != nil)
+            let parked = parts.library.incomingDirectory.appendingPathComponent("released-\(mine.contentHash)")
+            try FileManager.default.createDirectory(
+                at: parts.library.incomingDirectory, withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: original, toPath: parked.path)
+            #expect(throws: (any Error).self) { try parts.library.bytes(of: theirs) }
+
+            #expect(try await parts.library.sweepReleased() == 1)
+            #expect(try parts.library.bytes(of: theirs) == Self.bytes)
+            #expect(!FileManager.default.fileExists(atPath: parked.path))
+            #expect(try await parts.library.photos.releasedContent(before: .max).isEmpty)
+        }
+    }
+
     /// A photo deleted while a worker holds it (before its file is read, or before its result
     /// is written) ends its item at once as deleted: no retry, nothing left queued.
     @Test(arguments: [false, true])
@@ -145,12 +167,14 @@ import Testing
         try await TestApp.with { _, parts in
             let hash = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo.contentHash
             let original = Self.files(parts, hash).original
-            for round in 0..<120 {
+            for round in 0..<200 {
                 let mine = try await parts.library.add(Self.bytes, filename: "cat.jpg", userID: "alice").photo
                 async let deleted = parts.photos.delete(id: mine.id, userID: "alice")
                 async let uploaded: Void = {
-                    // Spread the upload over the delete's steps from one round to the next.
-                    for _ in 0..<(round % 12) { await Task.yield() }
+                    // Start the upload 0 to 2 ms after the delete, in steps of 50 µs from one
+                    // round to the next, so its steps fall between each of the delete's.
+                    let start = ContinuousClock.now + .microseconds(50 * (round % 40))
+                    while ContinuousClock.now < start { await Task.yield() }
                     let file = try parts.photos.receive()
                     try Self.bytes.withUnsafeBytes { try file.write($0) }
                     _ = try await parts.photos.add(file, filename: "same.jpg", userID: "bob")
