@@ -36,13 +36,21 @@ public struct JobItem: Sendable, Equatable {
     /// 1 on the first try.
     public var attempt: Int
     public var leaseOwner: String
+    /// The content hash of the owner's photo `photoID`, read with the claim (the queue lives
+    /// in the photos database): a worker reads its file without looking the photo up. Nil
+    /// when there is no such photo (deleted since it was queued, or an item of another kind).
+    public var contentHash: String?
 
-    public init(jobID: String, photoID: String, userID: String, kind: String, attempt: Int, leaseOwner: String) {
+    public init(
+        jobID: String, photoID: String, userID: String, kind: String, attempt: Int, leaseOwner: String,
+        contentHash: String? = nil
+    ) {
         self.jobID = jobID
         self.photoID = photoID
         self.userID = userID
         self.kind = kind
         self.attempt = attempt
         self.leaseOwner = leaseOwner
+        self.contentHash = contentHash
     }
 }

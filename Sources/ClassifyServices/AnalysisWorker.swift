@@ -149,7 +149,7 @@ public struct AnalysisWorker: Service {
     /// An item claimed, with what its work needs.
     enum Claimed: Sendable {
         /// A photo to analyse, and its bytes as read (or why they could not be).
-        case photo(JobItem, Photo, Result<[UInt8], any Error>)
+        case photo(JobItem, Result<[UInt8], any Error>)
         /// An item of another kind, for its handler.
         case handled(JobItem, any JobHandler)
         /// An item already settled (its photo was deleted).
@@ -160,17 +160,17 @@ public struct AnalysisWorker: Service {
     func claim() async throws -> Claimed? {
         guard let item = try await queue.claim(owner: owner, now: Self.now()) else { return nil }
         if let handler = handlers[item.kind] { return .handled(item, handler) }
-        guard let photo = try await photos.photo(id: item.photoID, userID: item.userID) else {
+        guard let contentHash = item.contentHash else {
             try await queue.fail(item, reason: Self.deleted, retryable: false, now: Self.now())
             return .settled
         }
-        return .photo(item, photo, Result { try library.bytes(of: photo) })
+        return .photo(item, Result { try library.bytes(contentHash: contentHash) })
     }
 
     /// Does a claimed item's work: analyses a photo (its result is left to record) or runs
     /// a handler (recorded already).
     func work(_ claimed: Claimed) async throws -> Recording {
-        guard case let .photo(item, photo, bytes) = claimed else {
+        guard case let .photo(item, bytes) = claimed else {
             if case let .handled(item, handler) = claimed { try await runHandled(item, handler) }
             return {}
         }
@@ -192,7 +192,7 @@ public struct AnalysisWorker: Service {
             Measure.analysis.recordNanoseconds(Int64(elapsed.milliseconds * 1_000_000))
             let (photos, queue, logger) = (photos, queue, logger)
             return {
-                guard try await photos.saveAnalysis(result, photoID: photo.id, userID: photo.userID) else {
+                guard try await photos.saveAnalysis(result, photoID: item.photoID, userID: item.userID) else {
                     try await queue.fail(item, reason: Self.deleted, retryable: false, now: Self.now())
                     Measure.failed.increment()
                     return

@@ -245,7 +245,12 @@ public struct PhotoLibrary: Sendable {
 
     /// The stored bytes of a photo.
     public func bytes(of photo: Photo) throws -> [UInt8] {
-        try Self.read(url(forHash: photo.contentHash).path)
+        try bytes(contentHash: photo.contentHash)
+    }
+
+    /// The stored bytes with this content hash.
+    public func bytes(contentHash: String) throws -> [UInt8] {
+        try Self.read(url(forHash: contentHash).path)
     }
 
     /// A whole file in one array, straight from read(2): no `Data` in between to copy again

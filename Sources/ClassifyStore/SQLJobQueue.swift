@@ -79,7 +79,9 @@ public struct SQLJobQueue: JobQueue {
                 WHERE (state = 'queued' AND available_at <= \(bind: now))
                    OR (state = 'leased' AND lease_until <= \(bind: now) AND attempts < \(bind: maxAttempts))
                 ORDER BY available_at, job_id, photo_id LIMIT 1\(unsafeRaw: lock))
-            RETURNING job_id, photo_id, user_id, attempts
+            RETURNING job_id, photo_id, user_id, attempts,
+                (SELECT content_hash FROM photos
+                 WHERE photos.id = job_items.photo_id AND photos.user_id = job_items.user_id) AS content_hash
             """
         ).first()
         guard let row else { return nil }
@@ -87,7 +89,8 @@ public struct SQLJobQueue: JobQueue {
         return JobItem(
             jobID: jobID, photoID: try row.decode(column: "photo_id", as: String.self),
             userID: try row.decode(column: "user_id", as: String.self), kind: try await kind(of: jobID),
-            attempt: Int(try row.decode(column: "attempts", as: Int64.self)), leaseOwner: owner)
+            attempt: Int(try row.decode(column: "attempts", as: Int64.self)), leaseOwner: owner,
+            contentHash: try row.decode(column: "content_hash", as: String?.self))
     }
 
     func kind(of jobID: String) async throws -> String {

@@ -14,6 +14,23 @@ import Testing
         return queue
     }
 
+    /// A claimed item carries its owner's photo's content hash, so the worker reads the file
+    /// without looking the photo up; none for a photo that is gone or someone else's.
+    @Test(arguments: TestDatabases.Engine.allCases)
+    func aClaimCarriesTheOwnersPhotoContentHash(_ engine: TestDatabases.Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            let queue = try await Self.prepared(store, photos: 3)
+            let photos = PhotoRepository(store: store)
+            _ = try await photos.insert(PhotoRepositoryTests.photo("p0", hash: "h0", time: 1))
+            _ = try await photos.insert(PhotoRepositoryTests.photo("p1", user: "bob", hash: "h1", time: 1))
+            var hashes: [String: String] = [:]
+            while let item = try await queue.claim(owner: "w1", now: 10) {
+                hashes[item.photoID] = item.contentHash ?? "none"
+            }
+            #expect(hashes == ["p0": "h0", "p1": "none", "p2": "none"])
+        }
+    }
+
     @Test(arguments: TestDatabases.Engine.allCases)
     func eachItemIsLeasedOnceAndTheJobReportsProgress(_ engine: TestDatabases.Engine) async throws {
         try await TestDatabases.with(engine) { store in
