@@ -24,9 +24,8 @@ public struct StoreSweeper: Service {
         }
     }
 
-    /// One pass; returns the unfinished uploads deleted and the deletes finished.
-    @discardableResult
-    public func sweep() async -> (unfinished: Int, released: Int) {
+    /// One pass.
+    func sweep() async {
         let unfinished = library.sweepIncoming()
         if unfinished > 0 {
             logger.notice("deleted uploads a crash had left unfinished", metadata: ["files": "\(unfinished)"])
@@ -36,10 +35,8 @@ public struct StoreSweeper: Service {
             if released > 0 {
                 logger.notice("finished deletes a crash had cut off", metadata: ["photos": "\(released)"])
             }
-            return (unfinished, released)
         } catch {
             logger.warning("the photo store could not be swept", metadata: ["error": "\(error)"])
-            return (unfinished, 0)
         }
     }
 }

@@ -192,16 +192,14 @@ public struct PhotoRepository: Sendable {
             .first() != nil
     }
 
-    /// `forgetContent` for every hash no photo has; returns how many answers were forgotten.
-    @discardableResult
-    public func forgetUnreferencedContent() async throws -> Int {
+    /// `forgetContent` for every hash no photo has.
+    public func forgetUnreferencedContent() async throws {
         try await store.sql.raw(
             """
             DELETE FROM tag_cache
             WHERE NOT EXISTS (SELECT 1 FROM photos WHERE photos.content_hash = tag_cache.content_hash)
-            RETURNING content_hash
             """
-        ).all().count
+        ).run()
     }
 
     /// Forgets what was learnt from bytes no photo has any more: the vision model's cached

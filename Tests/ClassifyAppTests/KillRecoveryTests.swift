@@ -40,10 +40,8 @@ struct KillRecoveryTests {
         let api = API(base: "http://127.0.0.1:\(port)")
 
         // First run: upload, queue, kill mid-batch.
-        let first = try ServerProcess(binary: binary, environment: environment, log: work.path + "/serve-1.log")
+        let first = try await api.start(binary, environment: environment, log: work.path + "/serve-1.log")
         defer { first.stop() }
-        try await api.waitReady(seconds: 60, server: first)
-        api.token = try await api.signIn()
 
         let (uploaded, refused) = try await api.uploadAll(files, from: photosDir)
         try #require(refused.isEmpty, "refused: \(refused)")
@@ -80,10 +78,8 @@ struct KillRecoveryTests {
                 + (leftStates?.replacingOccurrences(of: "\n", with: ", ") ?? "(no sqlite3 CLI)"))
 
         // Second run on the same DATA_DIR: the job must finish by itself.
-        let second = try ServerProcess(binary: binary, environment: environment, log: work.path + "/serve-2.log")
+        let second = try await api.start(binary, environment: environment, log: work.path + "/serve-2.log")
         defer { second.stop() }
-        try await api.waitReady(seconds: 60, server: second)
-        api.token = try await api.signIn()
         var final = try await api.job(batch.job_id)
         let recoveryDeadline = Date().addingTimeInterval(Self.recoverySeconds)
         while final.status != "done" && final.status != "failed" && Date() < recoveryDeadline && second.isRunning {
@@ -184,10 +180,8 @@ struct KillRecoveryTests {
             "JOB_LEASE_SECONDS": "600",
         ]
         let api = API(base: "http://127.0.0.1:\(port)")
-        let first = try ServerProcess(binary: binary, environment: environment, log: work.path + "/serve-1.log")
+        let first = try await api.start(binary, environment: environment, log: work.path + "/serve-1.log")
         defer { first.stop() }
-        try await api.waitReady(seconds: 60, server: first)
-        api.token = try await api.signIn()
         _ = try await api.uploadAll(files, from: photosDir)
         let (batchStatus, batchBody) = try await api.send("POST", "/api/v1/blur/analyze-batch", json: "{}")
         try #require(batchStatus == 202, "analyze-batch answered \(batchStatus)")
@@ -209,10 +203,8 @@ struct KillRecoveryTests {
             #expect(try sqlite.query("SELECT COUNT(*) FROM job_items WHERE state = 'leased'") == "0", "leases kept")
         }
 
-        let second = try ServerProcess(binary: binary, environment: environment, log: work.path + "/serve-2.log")
+        let second = try await api.start(binary, environment: environment, log: work.path + "/serve-2.log")
         defer { second.stop() }
-        try await api.waitReady(seconds: 60, server: second)
-        api.token = try await api.signIn()
         var final = try await api.job(batch.job_id)
         let finish = Date().addingTimeInterval(90)
         while final.status != "done" && final.status != "failed" && Date() < finish {
@@ -343,6 +335,19 @@ struct KillRecoveryTests {
             }
             let (data, response) = try await URLSession.shared.data(for: request)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        }
+
+        /// Starts `classify serve`, waits until it is ready and signs in; the caller stops it.
+        func start(_ binary: String, environment: [String: String], log: String) async throws -> ServerProcess {
+            let server = try ServerProcess(binary: binary, environment: environment, log: log)
+            do {
+                try await waitReady(seconds: 60, server: server)
+                token = try await signIn()
+            } catch {
+                server.stop()
+                throw error
+            }
+            return server
         }
 
         func waitReady(seconds: Double, server: ServerProcess) async throws {
